@@ -1,0 +1,239 @@
+//! The provider catalog: one small module per signing scheme.
+//!
+//! Each provider recognises its requests (`detect`), names the event (`event`), verifies a
+//! signature with the endpoint's secrets (`verify`, with a diagnosis when it fails), signs a
+//! body the way the provider would (`sign`, for re-signed replays and test events), answers the
+//! provider's URL-verification handshake when it has one, and describes itself (`info`).
+//!
+//! Invariants:
+//! - Everything here is pure: no I/O, no clock reads (the caller passes `now`), no panics on any
+//!   input — payloads are attacker-controlled.
+//! - Secrets never appear in a [`SignatureReport`]; reports are stored and shown to the user.
+//!
+//! Adding a provider: write `providers/<id>.rs` implementing [`Provider`], add it to
+//! [`catalog`], add the provider's published test vectors as unit tests, and a row to the
+//! README's provider table.
+
+use serde::Serialize;
+
+use crate::model::{Header, Reply};
+
+/// A captured request as the analysis sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Inbound<'a> {
+    pub method: &'a str,
+    /// The absolute URL the provider called (the endpoint's public URL with the path after the
+    /// slug appended, or one rebuilt from `Host` / `X-Forwarded-*`). Schemes that sign the URL
+    /// (Twilio, Square, HubSpot) use this.
+    pub url: &'a str,
+    pub headers: &'a [Header],
+    /// The body exactly as received (still compressed if it was sent compressed).
+    pub body: &'a [u8],
+    /// Unix time in seconds at analysis, for timestamp tolerance checks.
+    pub now: i64,
+}
+
+impl<'a> Inbound<'a> {
+    /// First value of a header, case-insensitively, if it is valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .and_then(|h| std::str::from_utf8(&h.value).ok())
+    }
+
+    /// Every value of a header, in arrival order.
+    pub fn header_all(&self, name: &str) -> Vec<&'a str> {
+        self.headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .filter_map(|h| std::str::from_utf8(&h.value).ok())
+            .collect()
+    }
+}
+
+/// What `detect` thinks: how sure it is that the request came from this provider.
+/// The highest confidence wins; ties go to the provider listed first in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    No,
+    /// Body shape or a generic header only.
+    Weak,
+    /// A header or User-Agent only this provider sends.
+    Strong,
+}
+
+/// The provider's event type and delivery/event id, when the request carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EventMeta {
+    pub event_type: Option<String>,
+    pub event_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureStatus {
+    /// Matches with one of the endpoint's secrets, timestamp within tolerance.
+    Valid,
+    /// Does not match with any secret.
+    Invalid,
+    /// Matches the bytes, but the signed timestamp is outside the provider's tolerance.
+    Stale,
+    /// The request carries no signature the scheme expects.
+    Missing,
+    /// The endpoint has no secret to verify with.
+    NoSecret,
+    /// The scheme cannot be verified here (e.g. unsigned provider, key only available online).
+    Unsupported,
+}
+
+impl SignatureStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+            Self::Stale => "stale",
+            Self::Missing => "missing",
+            Self::NoSecret => "no_secret",
+            Self::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// The outcome of a verification, stored with the event and shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatureReport {
+    pub status: SignatureStatus,
+    /// One sentence a user can act on.
+    pub reason: String,
+    /// Index (0-based) of the endpoint secret that matched, when one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_index: Option<usize>,
+    /// How the signed string is built, in words (e.g. `"{t}.{body}" HMAC-SHA256 hex`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipe: Option<String>,
+    /// The signature the request carried, as found in the header/body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received: Option<String>,
+    /// What the first secret produces for these bytes (never the secret itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// Age of the signed timestamp in seconds (positive: in the past).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp_age_secs: Option<i64>,
+    /// Known mistakes tried when it did not match, the ones that explain it first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnosis: Vec<Diagnosis>,
+}
+
+/// One finding of the diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    /// Stable machine code, e.g. `secret_base64_decoded`, `body_reserialized`, `stale_timestamp`,
+    /// `api_key_not_signing_secret`, `clock_skew`, `body_decompressed`, `wrong_parts`.
+    pub code: String,
+    /// What it means and what to do, in words.
+    pub message: String,
+    /// True when trying this variant made the signature match: it explains the failure.
+    pub explains: bool,
+}
+
+/// Static description of a provider, for `hookscope providers` and the UI.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderInfo {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub docs_url: &'static str,
+    /// The signing scheme in words.
+    pub scheme: &'static str,
+    /// Headers the provider's signature and metadata travel in.
+    pub signature_headers: &'static [&'static str],
+    /// What the endpoint's "secret" is for this scheme (shared secret, public key, token…).
+    pub secret_kind: &'static str,
+    /// The provider's retry schedule in words.
+    pub retries: &'static str,
+    /// Timestamp tolerance in seconds, for schemes that sign a timestamp.
+    pub tolerance_secs: Option<i64>,
+}
+
+/// Input of [`Provider::sign`].
+#[derive(Debug, Clone)]
+pub struct SignInput<'a> {
+    pub secret: &'a str,
+    pub body: &'a [u8],
+    /// Unix seconds to sign with (fresh `now` for re-signing).
+    pub timestamp: i64,
+    /// The URL the request will be delivered to, for schemes that sign it.
+    pub url: &'a str,
+    pub method: &'a str,
+    /// Headers the request already has (e.g. a `webhook-id` to keep).
+    pub headers: &'a [Header],
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignError {
+    #[error("{0} cannot be signed here: {1}")]
+    Unsupported(&'static str, String),
+    #[error("the secret is not usable for this scheme: {0}")]
+    BadSecret(String),
+}
+
+pub trait Provider: Send + Sync {
+    fn info(&self) -> &'static ProviderInfo;
+    fn detect(&self, req: &Inbound<'_>) -> Confidence;
+    fn event(&self, req: &Inbound<'_>) -> EventMeta;
+    /// Verify with any of `secrets` (rotation). `secrets` may be empty: say `NoSecret`.
+    fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport;
+    /// The headers the provider would send for this body (signature, timestamp, id…).
+    fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError>;
+    /// The answer to the provider's URL-verification challenge, when this request is one.
+    fn handshake(&self, _req: &Inbound<'_>, _secrets: &[String]) -> Option<Reply> {
+        None
+    }
+}
+
+/// Every provider, in detection-priority order.
+pub fn catalog() -> &'static [&'static dyn Provider] {
+    &[]
+}
+
+/// Look a provider up by its id (`stripe`, `standard-webhooks`, …).
+pub fn by_id(id: &str) -> Option<&'static dyn Provider> {
+    catalog().iter().copied().find(|p| p.info().id == id)
+}
+
+/// What the capture pipeline stores in the summary columns.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub provider: Option<&'static str>,
+    pub meta: EventMeta,
+    pub signature: Option<SignatureReport>,
+    pub handshake: Option<Reply>,
+}
+
+/// Recognise the provider (the endpoint's hint wins over detection), name the event, verify the
+/// signature and prepare a handshake answer. Cheap enough for the capture path.
+pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Analysis {
+    let provider = match hint {
+        Some(id) => by_id(id),
+        None => catalog()
+            .iter()
+            .copied()
+            .map(|p| (p.detect(req), p))
+            .filter(|(c, _)| *c > Confidence::No)
+            .fold(None::<(Confidence, &'static dyn Provider)>, |best, cand| match best {
+                Some(b) if b.0 >= cand.0 => Some(b),
+                _ => Some(cand),
+            })
+            .map(|(_, p)| p),
+    };
+    let Some(provider) = provider else {
+        return Analysis::default();
+    };
+    Analysis {
+        provider: Some(provider.info().id),
+        meta: provider.event(req),
+        signature: Some(provider.verify(req, secrets)),
+        handshake: provider.handshake(req, secrets),
+    }
+}
