@@ -15,7 +15,10 @@ pub struct Header {
 
 impl Header {
     pub fn new(name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
-        Self { name: name.into(), value: value.into() }
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
     }
 
     /// The value as text, with invalid UTF-8 replaced (for display and search only).
@@ -45,7 +48,10 @@ pub struct RawRequest {
 
 impl RawRequest {
     pub fn header(&self, name: &str) -> Option<&[u8]> {
-        self.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_slice())
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_slice())
     }
 }
 
@@ -114,7 +120,8 @@ impl ResponseRule {
     /// endpoint has seen and a uniform random number in `0..100`.
     pub fn decide_status(&self, prior_deliveries: u64, roll: u8) -> u16 {
         let fail = self.failures.fail_status.unwrap_or(500);
-        if prior_deliveries < u64::from(self.failures.fail_first) || roll < self.failures.fail_percent
+        if prior_deliveries < u64::from(self.failures.fail_first)
+            || roll < self.failures.fail_percent
         {
             fail
         } else {
@@ -172,9 +179,23 @@ pub struct EndpointPatch {
 
 /// Mask a secret for display: `whsec_…abcd`.
 pub fn mask_secret(secret: &str) -> String {
-    let prefix = secret.find('_').filter(|i| *i <= 8).map_or("", |i| &secret[..=i]);
-    let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    if secret.chars().count() <= 8 { "…".to_string() } else { format!("{prefix}…{tail}") }
+    let prefix = secret
+        .find('_')
+        .filter(|i| *i <= 8)
+        .map_or("", |i| &secret[..=i]);
+    let tail: String = secret
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if secret.chars().count() <= 8 {
+        "…".to_string()
+    } else {
+        format!("{prefix}…{tail}")
+    }
 }
 
 /// A small summary of an event: what lists show and what the hub broadcasts.
@@ -216,7 +237,10 @@ mod tests {
 
     #[test]
     fn masks_keep_prefix_and_tail_only() {
-        assert_eq!(mask_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "whsec_…LaSw");
+        assert_eq!(
+            mask_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            "whsec_…LaSw"
+        );
         assert_eq!(mask_secret("supersecretvalue"), "…alue");
         assert_eq!(mask_secret("short"), "…");
     }
@@ -228,7 +252,11 @@ mod tests {
         assert_eq!(rule.decide_status(0, 99), 500);
         assert_eq!(rule.decide_status(1, 99), 500);
         assert_eq!(rule.decide_status(2, 99), 200);
-        rule.failures = InjectedFailures { fail_percent: 30, fail_status: Some(503), ..Default::default() };
+        rule.failures = InjectedFailures {
+            fail_percent: 30,
+            fail_status: Some(503),
+            ..Default::default()
+        };
         assert_eq!(rule.decide_status(0, 29), 503);
         assert_eq!(rule.decide_status(0, 30), 200);
     }

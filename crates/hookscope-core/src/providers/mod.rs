@@ -14,6 +14,8 @@
 //! [`catalog`], add the provider's published test vectors as unit tests, and a row to the
 //! README's provider table.
 
+pub mod common;
+
 use serde::Serialize;
 
 use crate::model::{Header, Reply};
@@ -221,10 +223,13 @@ pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Ana
             .copied()
             .map(|p| (p.detect(req), p))
             .filter(|(c, _)| *c > Confidence::No)
-            .fold(None::<(Confidence, &'static dyn Provider)>, |best, cand| match best {
-                Some(b) if b.0 >= cand.0 => Some(b),
-                _ => Some(cand),
-            })
+            .fold(
+                None::<(Confidence, &'static dyn Provider)>,
+                |best, cand| match best {
+                    Some(b) if b.0 >= cand.0 => Some(b),
+                    _ => Some(cand),
+                },
+            )
             .map(|(_, p)| p),
     };
     let Some(provider) = provider else {
