@@ -2,8 +2,15 @@
 //! signatures. No GUI and no HTTP server live here, so the desktop app, the capture server and
 //! the CLI share one tested core.
 
+pub mod body;
+pub mod capture;
+pub mod datadir;
 pub mod error;
+pub mod event_json;
+pub mod hub;
 pub mod model;
 pub mod providers;
+pub mod store;
 
+pub use capture::{Captured, Engine};
 pub use error::{Error, Result};

@@ -47,6 +47,20 @@ pub struct RawRequest {
 }
 
 impl RawRequest {
+    pub fn content_type(&self) -> Option<String> {
+        self.header("content-type")
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    }
+
+    /// The size recorded: the body kept, or for a rejected request the size it declared.
+    pub fn recorded_size(&self) -> u64 {
+        let kept = self.body.len() as u64;
+        self.rejection
+            .as_ref()
+            .and_then(|r| r.declared_size)
+            .unwrap_or(kept)
+    }
+
     pub fn header(&self, name: &str) -> Option<&[u8]> {
         self.headers
             .iter()

@@ -1,0 +1,65 @@
+//! Forward-only schema migrations, embedded in the binary and tracked by `PRAGMA user_version`.
+//! Each migration runs in its own transaction; a released migration is never edited.
+
+use rusqlite::Connection;
+
+use crate::{Error, Result};
+
+const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+
+/// Bring the schema up to date. A database newer than this binary is refused rather than
+/// misread.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let current = usize::try_from(current).unwrap_or(usize::MAX);
+    if current > MIGRATIONS.len() {
+        return Err(Error::StoreUnavailable(format!(
+            "the database has schema version {current}, newer than this Hookscope knows ({}); \
+             upgrade Hookscope",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .map_err(|e| Error::StoreUnavailable(format!("migration {name} failed: {e}")))?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(index + 1).unwrap_or(i64::MAX),
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_from_empty_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM requests_fts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(Error::StoreUnavailable(_))
+        ));
+    }
+}

@@ -1,0 +1,188 @@
+//! The single writer for captured requests, with group commit.
+//!
+//! Handlers submit a [`NewEvent`] and wait for its acknowledgement, which comes only after the
+//! transaction holding it has committed: a handler never answers 2xx for a request that is not
+//! on disk. While one batch commits (one fsync), the next requests queue up and go into the next
+//! transaction together, so throughput grows with load instead of paying one fsync per request.
+//!
+//! If a batch fails, its requests are retried one transaction each, so one bad row cannot fail
+//! its neighbours; whatever still fails is answered with the error (the server turns it into 503).
+
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::events::{self, Inserted, NewEvent};
+use super::{Store, settings};
+use crate::hub::{Hub, HubEvent};
+use crate::model::EventSummary;
+use crate::{Error, Result};
+
+/// Upper bound on requests per transaction: bounds the latency a batch adds.
+const MAX_BATCH: usize = 512;
+/// How often retention is applied.
+const PRUNE_EVERY: Duration = Duration::from_secs(10);
+const PRUNE_BATCH: usize = 5000;
+
+struct Job {
+    event: NewEvent,
+    endpoint: String,
+    ack: oneshot::Sender<Result<Inserted, String>>,
+}
+
+pub struct Writer {
+    tx: Mutex<Option<mpsc::Sender<Job>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Writer {
+    /// Start the writer thread on its own connection.
+    pub fn start(store: &Store, hub: Hub) -> Result<Self> {
+        let conn = store.connect()?;
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        let thread = std::thread::Builder::new()
+            .name("hookscope-writer".into())
+            .spawn(move || run(conn, rx, hub))?;
+        Ok(Self {
+            tx: Mutex::new(Some(tx)),
+            thread: Mutex::new(Some(thread)),
+        })
+    }
+
+    fn sender(&self) -> Result<mpsc::Sender<Job>> {
+        self.tx
+            .lock()
+            .ok()
+            .and_then(|tx| tx.clone())
+            .ok_or_else(|| Error::StoreUnavailable("the store is shutting down".into()))
+    }
+
+    /// Store one request; resolves once it is committed.
+    pub async fn submit(&self, endpoint: &str, event: NewEvent) -> Result<Inserted> {
+        let (ack, done) = oneshot::channel();
+        let job = Job {
+            event,
+            endpoint: endpoint.to_string(),
+            ack,
+        };
+        self.sender()?
+            .send(job)
+            .await
+            .map_err(|_| Error::StoreUnavailable("the writer has stopped".into()))?;
+        done.await
+            .map_err(|_| Error::StoreUnavailable("the writer stopped before committing".into()))?
+            .map_err(Error::StoreUnavailable)
+    }
+
+    /// Stop accepting requests, commit what is queued, and wait for the thread to finish.
+    pub fn shutdown(&self) {
+        if let Ok(mut tx) = self.tx.lock() {
+            tx.take();
+        }
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, hub: Hub) {
+    let mut last_prune = Instant::now();
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = match commit_batch(&mut conn, &batch) {
+            Ok(inserted) => inserted.into_iter().map(Ok).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, size = batch.len(), "batch commit failed; retrying one by one");
+                batch
+                    .iter()
+                    .map(|job| commit_one(&mut conn, job))
+                    .collect::<Vec<_>>()
+            }
+        };
+        for (job, result) in batch.into_iter().zip(results) {
+            match result {
+                Ok(inserted) => {
+                    hub.publish(HubEvent::Captured(summary(&job, &inserted)));
+                    let _ = job.ack.send(Ok(inserted));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, path = %job.event.raw.path, "request not stored");
+                    let _ = job.ack.send(Err(e.to_string()));
+                }
+            }
+        }
+        if last_prune.elapsed() >= PRUNE_EVERY {
+            last_prune = Instant::now();
+            match prune(&conn) {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(deleted = n, "retention pruned old events");
+                    hub.publish(HubEvent::EventsRemoved);
+                }
+                Err(e) => tracing::warn!(error = %e, "retention failed"),
+            }
+        }
+    }
+}
+
+fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Inserted>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let inserted = batch
+        .iter()
+        .map(|job| events::insert(&tx, &job.event))
+        .collect::<Result<Vec<_>>>()?;
+    tx.commit()?;
+    Ok(inserted)
+}
+
+fn commit_one(conn: &mut Connection, job: &Job) -> Result<Inserted> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let inserted = events::insert(&tx, &job.event)?;
+    tx.commit()?;
+    Ok(inserted)
+}
+
+fn prune(conn: &Connection) -> Result<u64> {
+    let retention = settings::retention(conn)?;
+    if retention == settings::Retention::default() {
+        return Ok(0);
+    }
+    events::prune(conn, retention, super::now_us(), PRUNE_BATCH)
+}
+
+fn summary(job: &Job, inserted: &Inserted) -> EventSummary {
+    let ev = &job.event;
+    EventSummary {
+        id: inserted.id,
+        endpoint: job.endpoint.clone(),
+        received_at_us: ev.raw.received_at_us,
+        method: ev.raw.method.clone(),
+        path: ev.raw.path.clone(),
+        query: ev.raw.query.clone(),
+        body_size: ev.raw.recorded_size(),
+        content_type: ev.raw.content_type(),
+        provider: ev.provider.clone(),
+        event_type: ev.event_type.clone(),
+        event_id: ev.event_id.clone(),
+        signature_status: ev.signature_status.clone(),
+        duplicate_of: inserted.duplicate_of,
+        response_status: inserted.response_status,
+        rejected: ev.raw.rejection.as_ref().map(|r| r.reason.clone()),
+    }
+}
