@@ -12,7 +12,7 @@ use crate::model::EventSummary;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HubEvent {
     /// A request was captured and committed.
-    Captured(EventSummary),
+    Captured(Box<EventSummary>),
     /// Endpoints were added, changed or removed (possibly by another process).
     EndpointsChanged,
     /// Events were deleted (clear or retention).

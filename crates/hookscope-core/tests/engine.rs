@@ -1,5 +1,7 @@
 //! The capture pipeline and store through the public API, on a temp data dir.
 
+#![allow(clippy::unwrap_used)]
+
 use hookscope_core::Engine;
 use hookscope_core::hub::HubEvent;
 use hookscope_core::model::{EndpointPatch, Header, RawRequest, Rejection, ResponseRule};

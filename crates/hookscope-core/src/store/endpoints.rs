@@ -136,11 +136,10 @@ fn validate_patch(patch: &EndpointPatch) -> Result<()> {
             )));
         }
     }
-    if let Some(secrets) = &patch.secrets {
-        if secrets.iter().any(|s| s.is_empty()) {
+    if let Some(secrets) = &patch.secrets
+        && secrets.iter().any(|s| s.is_empty()) {
             return Err(Error::invalid("a secret cannot be empty"));
         }
-    }
     if patch.max_body == Some(0) {
         return Err(Error::invalid("the body limit must be at least 1 byte"));
     }
@@ -231,8 +230,7 @@ mod tests {
                     Err(Error::Conflict(_))
                 ));
                 let r1 = revision(tx)?;
-                let mut rule = ResponseRule::default();
-                rule.status = 202;
+                let rule = ResponseRule { status: 202, ..Default::default() };
                 let ep = update(
                     tx,
                     "stripe",
@@ -261,8 +259,7 @@ mod tests {
                 "{slug}"
             );
         }
-        let mut rule = ResponseRule::default();
-        rule.status = 42;
+        let rule = ResponseRule { status: 42, ..Default::default() };
         let patch = EndpointPatch {
             response: Some(rule),
             ..Default::default()

@@ -118,7 +118,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, hub: Hub) {
         for (job, result) in batch.into_iter().zip(results) {
             match result {
                 Ok(inserted) => {
-                    hub.publish(HubEvent::Captured(summary(&job, &inserted)));
+                    hub.publish(HubEvent::Captured(Box::new(summary(&job, &inserted))));
                     let _ = job.ack.send(Ok(inserted));
                 }
                 Err(e) => {
