@@ -120,11 +120,12 @@ impl Engine {
     /// Analyse and store a request, then say how to answer it. The answer is only produced once
     /// the request is committed; a store failure is an error (the server answers 503).
     pub async fn capture(&self, endpoint: &Endpoint, raw: RawRequest) -> Result<Captured> {
-        let prepared = prepare(
-            endpoint,
-            raw,
-            time::OffsetDateTime::now_utc().unix_timestamp(),
-        );
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.commit(endpoint, prepare(endpoint, raw, now)).await
+    }
+
+    /// Store a request [`prepare`]d elsewhere (e.g. on a blocking thread for a large body).
+    pub async fn commit(&self, endpoint: &Endpoint, prepared: Prepared) -> Result<Captured> {
         let Inserted {
             id,
             duplicate_of,
@@ -174,14 +175,9 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
     };
     let rule = &endpoint.response;
     let (reply, status, delay) = if let Some(rejection) = &raw.rejection {
-        let body = serde_json::json!({
-            "error": "payload_too_large",
-            "message": format!("the body exceeds this endpoint's limit of {} bytes", rejection.limit),
-            "limit": rejection.limit,
-            "hint": format!("raise it with `hookscope endpoints set {} --max-body BYTES`", endpoint.slug),
-        });
-        let reply = json_reply(413, &body);
-        (reply, StatusPolicy::Fixed(413), Duration::ZERO)
+        let reply = rejection_reply(rejection, &endpoint.slug);
+        let status = StatusPolicy::Fixed(reply.status);
+        (reply, status, Duration::ZERO)
     } else if let Some(handshake) = analysis.handshake.clone().filter(|_| endpoint.handshakes) {
         let status = StatusPolicy::Fixed(handshake.status);
         (handshake, status, Duration::ZERO)
@@ -239,6 +235,22 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
         event,
         reply,
         delay,
+    }
+}
+
+/// The answer to a request whose body was not kept.
+fn rejection_reply(rejection: &crate::model::Rejection, slug: &str) -> Reply {
+    if rejection.reason == "too_large" {
+        let body = serde_json::json!({
+            "error": "payload_too_large",
+            "message": format!("the body exceeds this endpoint's limit of {} bytes", rejection.limit),
+            "limit": rejection.limit,
+            "hint": format!("raise it with `hookscope endpoints set {slug} --max-body BYTES`"),
+        });
+        json_reply(413, &body)
+    } else {
+        let body = serde_json::json!({ "error": "bad_request", "message": rejection.reason });
+        json_reply(400, &body)
     }
 }
 

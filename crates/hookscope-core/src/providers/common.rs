@@ -170,13 +170,14 @@ pub fn secret_variants(secret: &str) -> Vec<Variant> {
             });
         }
         if trimmed.len().is_multiple_of(2)
-            && let Ok(raw) = hex::decode(trimmed) {
-                out.push(Variant {
-                    code: "secret_hex_decoded",
-                    message: "the secret matches once hex-decoded".into(),
-                    bytes: raw,
-                });
-            }
+            && let Ok(raw) = hex::decode(trimmed)
+        {
+            out.push(Variant {
+                code: "secret_hex_decoded",
+                message: "the secret matches once hex-decoded".into(),
+                bytes: raw,
+            });
+        }
     }
     out
 }

@@ -137,9 +137,10 @@ fn validate_patch(patch: &EndpointPatch) -> Result<()> {
         }
     }
     if let Some(secrets) = &patch.secrets
-        && secrets.iter().any(|s| s.is_empty()) {
-            return Err(Error::invalid("a secret cannot be empty"));
-        }
+        && secrets.iter().any(|s| s.is_empty())
+    {
+        return Err(Error::invalid("a secret cannot be empty"));
+    }
     if patch.max_body == Some(0) {
         return Err(Error::invalid("the body limit must be at least 1 byte"));
     }
@@ -230,7 +231,10 @@ mod tests {
                     Err(Error::Conflict(_))
                 ));
                 let r1 = revision(tx)?;
-                let rule = ResponseRule { status: 202, ..Default::default() };
+                let rule = ResponseRule {
+                    status: 202,
+                    ..Default::default()
+                };
                 let ep = update(
                     tx,
                     "stripe",
@@ -259,7 +263,10 @@ mod tests {
                 "{slug}"
             );
         }
-        let rule = ResponseRule { status: 42, ..Default::default() };
+        let rule = ResponseRule {
+            status: 42,
+            ..Default::default()
+        };
         let patch = EndpointPatch {
             response: Some(rule),
             ..Default::default()

@@ -135,9 +135,10 @@ impl Store {
     fn give_back(&self, conn: Connection) {
         const MAX_IDLE: usize = 4;
         if let Ok(mut idle) = self.inner.idle.lock()
-            && idle.len() < MAX_IDLE {
-                idle.push(conn);
-            }
+            && idle.len() < MAX_IDLE
+        {
+            idle.push(conn);
+        }
     }
 }
 
