@@ -38,6 +38,48 @@ pub struct EventJson {
     pub duplicate_of: Option<i64>,
 }
 
+/// One line of a list (`list --json`): the summary columns, named as in [`EventJson`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryJson {
+    pub id: i64,
+    pub endpoint: String,
+    pub received_at: String,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub body_size: u64,
+    pub content_type: Option<String>,
+    pub response_status: u16,
+    pub rejected: Option<String>,
+    pub provider: Option<String>,
+    pub event_type: Option<String>,
+    pub event_id: Option<String>,
+    pub signature_status: Option<String>,
+    pub duplicate_of: Option<i64>,
+}
+
+impl From<&EventSummary> for SummaryJson {
+    fn from(s: &EventSummary) -> Self {
+        Self {
+            id: s.id,
+            endpoint: s.endpoint.clone(),
+            received_at: rfc3339_us(s.received_at_us),
+            method: s.method.clone(),
+            path: s.path.clone(),
+            query: s.query.clone(),
+            body_size: s.body_size,
+            content_type: s.content_type.clone(),
+            response_status: s.response_status,
+            rejected: s.rejected.clone(),
+            provider: s.provider.clone(),
+            event_type: s.event_type.clone(),
+            event_id: s.event_id.clone(),
+            signature_status: s.signature_status.clone(),
+            duplicate_of: s.duplicate_of,
+        }
+    }
+}
+
 /// RFC 3339 with microseconds, from µs since the epoch.
 pub fn rfc3339_us(us: i64) -> String {
     let nanos = i128::from(us) * 1000;
