@@ -1,5 +1,6 @@
 //! `hookscope serve`: the capture server without a window.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
@@ -47,11 +48,13 @@ async fn serve(data: &Path, args: Args) -> Result<()> {
              send events, and captured payloads may hold secrets"
         );
     }
-    outln!(
-        "Hookscope is capturing on http://{addr}/ (data: {})",
+    // The URL goes to stdout for scripts; a closed stdout must not stop the server.
+    let _ = writeln!(
+        std::io::stdout(),
+        "Hookscope is capturing on http://{addr}/ (data: {})\n\
+         Endpoints: http://{addr}/<slug>/… ; anything else goes to the default endpoint.",
         data.display()
     );
-    outln!("Endpoints: http://{addr}/<slug>/… ; anything else goes to the default endpoint.");
     hookscope_server::serve(engine.clone(), listener, shutdown_signal()).await?;
     // In-flight requests have been answered; commit anything still queued and stop.
     engine.shutdown();

@@ -1,0 +1,373 @@
+//! The `hookscope` binary as users and scripts run it: real processes, real sockets.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hookscope");
+
+fn hookscope(data: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("HOOKSCOPE_DATA")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A running `hookscope serve` on an ephemeral port; killed on drop.
+struct Serve {
+    child: Child,
+    addr: SocketAddr,
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path) -> Serve {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {first:?}"));
+    Serve {
+        child,
+        addr: url.parse().unwrap(),
+        _stdout: out,
+    }
+}
+
+/// One HTTP/1.1 request on its own connection; returns the status code, or None if the server
+/// went away before answering.
+fn post(addr: SocketAddr, path: &str, body: &[u8]) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).ok()?;
+    s.write_all(body).ok()?;
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).ok()?;
+    let text = String::from_utf8_lossy(&answer);
+    text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+}
+
+fn export(data: &Path) -> Vec<serde_json::Value> {
+    let out = hookscope(data, &["export", "--format", "ndjson"]);
+    assert!(out.status.success(), "{out:?}");
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn endpoints_are_managed_and_bad_input_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let add = hookscope(
+        d,
+        &[
+            "endpoints",
+            "add",
+            "shop",
+            "--secret",
+            "whsec_abcdefghijklmnop",
+            "--status",
+            "202",
+            "--body",
+            "ok",
+            "--delay-ms",
+            "5",
+        ],
+    );
+    assert!(add.status.success(), "{add:?}");
+    let list = hookscope(d, &["endpoints", "list", "--json"]);
+    let eps: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let shop = eps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["slug"] == "shop")
+        .unwrap();
+    assert_eq!(shop["secrets"][0], "whsec_…mnop", "secrets are masked");
+    assert!(!stdout(&list).contains("abcdefghijklmnop"));
+    assert_eq!(shop["response"]["status"], 202);
+
+    let set = hookscope(
+        d,
+        &[
+            "endpoints",
+            "set",
+            "shop",
+            "--fail-first",
+            "2",
+            "--add-secret",
+            "second-secret-1",
+        ],
+    );
+    assert!(set.status.success(), "{set:?}");
+    let eps: serde_json::Value =
+        serde_json::from_slice(&hookscope(d, &["endpoints", "list", "--json"]).stdout).unwrap();
+    let shop = eps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["slug"] == "shop")
+        .unwrap();
+    assert_eq!(
+        (
+            shop["secrets"].as_array().unwrap().len(),
+            &shop["response"]["status"]
+        ),
+        (2, &serde_json::json!(202))
+    );
+    assert_eq!(shop["response"]["failures"]["fail_first"], 2);
+
+    for bad in [
+        vec!["endpoints", "add", "shop"],
+        vec!["endpoints", "add", "Bad/Slug"],
+        vec!["endpoints", "add", "x", "--status", "9999"],
+        vec!["endpoints", "set", "nope", "--status", "200"],
+        vec!["endpoints", "rm", "default"],
+        vec!["show", "12345"],
+        vec!["clear"],
+    ] {
+        let out = hookscope(d, &bad);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("hookscope: ") && !err.contains("panicked"),
+            "{bad:?}: {err}"
+        );
+    }
+    assert!(hookscope(d, &["endpoints", "rm", "shop"]).status.success());
+}
+
+#[test]
+fn serve_captures_and_show_list_export_speak_the_json_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let server = serve(d);
+    let body = b"{\"id\":\"evt_1\",\"bin\":\"\xff\"}";
+    assert_eq!(post(server.addr, "/hooks/a?x=1", body), Some(200));
+    assert_eq!(post(server.addr, "/hooks/b", b"second"), Some(200));
+
+    let list: serde_json::Value =
+        serde_json::from_slice(&hookscope(d, &["list", "--json"]).stdout).unwrap();
+    let ids: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.len() == 2 && ids[0] > ids[1], "newest first: {ids:?}");
+
+    let show: serde_json::Value =
+        serde_json::from_slice(&hookscope(d, &["show", &ids[1].to_string(), "--json"]).stdout)
+            .unwrap();
+    for field in [
+        "id",
+        "endpoint",
+        "received_at",
+        "method",
+        "path",
+        "query",
+        "headers",
+        "body_base64",
+        "body_size",
+        "remote_addr",
+        "provider",
+        "event_type",
+        "event_id",
+        "signature",
+        "duplicate_of",
+    ] {
+        assert!(show.get(field).is_some(), "missing {field}: {show}");
+    }
+    assert_eq!(show["endpoint"], "default");
+    assert_eq!(
+        (show["path"].as_str(), show["query"].as_str()),
+        (Some("/hooks/a"), Some("x=1"))
+    );
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(show["body_base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(decoded, body);
+    assert_eq!(show["body_size"], body.len());
+    assert!(
+        show["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "content-length")
+    );
+    assert!(show["received_at"].as_str().unwrap().ends_with('Z'));
+
+    let exported = export(d);
+    assert_eq!(
+        exported
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [ids[1], ids[0]],
+        "oldest first"
+    );
+    assert_eq!(exported[0], show);
+
+    let found = hookscope(d, &["list", "--search", "second"]);
+    assert!(stdout(&found).contains("/hooks/b") && !stdout(&found).contains("/hooks/a"));
+}
+
+#[test]
+fn an_endpoint_added_while_serving_takes_effect_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
+    assert!(
+        hookscope(dir.path(), &["endpoints", "add", "late", "--status", "201"])
+            .status
+            .success()
+    );
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(post(server.addr, "/late/x", b"{}"), Some(201));
+}
+
+#[test]
+fn tail_follows_events_captured_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
+    let mut tail = Command::new(BIN)
+        .args(["tail", "--json", "--data"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(post(server.addr, "/tailed", b"hello tail"), Some(200));
+    let mut line = String::new();
+    BufReader::new(tail.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = tail.kill();
+    let _ = tail.wait();
+    let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(ev["path"], "/tailed");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_serve_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = serve(dir.path());
+    assert_eq!(post(server.addr, "/x", b"1"), Some(200));
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "serve did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+/// Load `serve` from several threads, SIGKILL it mid-load, and check that every request that
+/// was answered 2xx is on disk, byte for byte.
+#[test]
+fn every_acknowledged_request_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = serve(dir.path());
+    let stop = Arc::new(AtomicBool::new(false));
+    let threads: Vec<_> = (0..4u8)
+        .map(|t| {
+            let (stop, addr) = (stop.clone(), server.addr);
+            std::thread::spawn(move || {
+                let mut acked = Vec::new();
+                for n in 0u32.. {
+                    if stop.load(Ordering::Relaxed) || n > 5000 {
+                        break;
+                    }
+                    // Binary, unique per request: thread, counter, and bytes that are not UTF-8.
+                    let mut body = vec![t, 0xff, 0x00, 0xfe];
+                    body.extend_from_slice(&n.to_le_bytes());
+                    body.extend(std::iter::repeat_n(b'x', (n % 300) as usize));
+                    if post(addr, "/crash", &body).is_some_and(|s| (200..300).contains(&s)) {
+                        acked.push(body);
+                    }
+                }
+                acked
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(700));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let acked: Vec<Vec<u8>> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert!(
+        acked.len() > 20,
+        "the load should have got answers before the kill ({})",
+        acked.len()
+    );
+
+    use base64::Engine as _;
+    let stored: std::collections::HashSet<Vec<u8>> = export(dir.path())
+        .iter()
+        .map(|e| {
+            base64::engine::general_purpose::STANDARD
+                .decode(e["body_base64"].as_str().unwrap())
+                .unwrap()
+        })
+        .collect();
+    let missing = acked.iter().filter(|b| !stored.contains(*b)).count();
+    assert_eq!(
+        missing,
+        0,
+        "{missing} of {} acknowledged requests were lost",
+        acked.len()
+    );
+}
