@@ -3,6 +3,7 @@
 //! the CLI share one tested core.
 
 pub mod error;
+pub mod hmac_calc;
 pub mod model;
 pub mod providers;
 
