@@ -14,7 +14,7 @@ pub struct PagerDuty;
 static INFO: ProviderInfo = ProviderInfo {
     id: "pagerduty",
     name: "PagerDuty",
-    docs_url: "https://developer.pagerduty.com/docs/webhooks-overview#verifying-signatures",
+    docs_url: "https://github.com/PagerDuty/developer-docs/blob/HEAD/docs/webhooks/04-Signatures.md",
     scheme: "X-PagerDuty-Signature: v1=hex(HMAC-SHA256(secret, raw body)), comma-separated, one \
              per active secret",
     signature_headers: &[

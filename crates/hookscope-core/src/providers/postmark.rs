@@ -1,8 +1,8 @@
 //! Postmark: webhooks are not signed. The protection Postmark offers is HTTP Basic auth written
 //! into the webhook URL (`https://user:password@host/…`), which arrives as
 //! `Authorization: Basic base64(user:password)`. The endpoint's "secret" is therefore
-//! `user:password`, compared in constant time with the decoded credentials. Reports never echo
-//! the password; the username is shown because it helps and is not the secret.
+//! `user:password`, compared in constant time with the decoded credentials. Both halves are part
+//! of the secret, so reports describe the received credentials by their lengths only.
 
 use base64::Engine as _;
 
@@ -39,12 +39,13 @@ fn basic_credentials(req: &Inbound<'_>) -> Option<Vec<u8>> {
     decode_base64_any(rest.trim())
 }
 
-/// What the request carried, without the password.
+/// What the request carried, without revealing it.
 fn masked(credentials: &[u8]) -> String {
     let text = String::from_utf8_lossy(credentials);
     match text.split_once(':') {
         Some((user, password)) => format!(
-            "Basic user `{user}`, password hidden ({} characters)",
+            "Basic credentials (hidden): a {}-character user and a {}-character password",
+            user.chars().count(),
             password.chars().count()
         ),
         None => "Basic credentials without a `:` separator".into(),
@@ -226,7 +227,9 @@ mod tests {
         assert_eq!(signed("Aladdin:open sesame"), headers.to_vec());
         let shown = r.received.unwrap_or_default();
         assert!(
-            shown.contains("Aladdin") && !shown.contains("sesame"),
+            shown.contains("7-character user")
+                && !shown.contains("Aladdin")
+                && !shown.contains("sesame"),
             "{shown}"
         );
     }
