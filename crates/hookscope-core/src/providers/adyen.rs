@@ -20,14 +20,15 @@ pub struct Adyen;
 static INFO: ProviderInfo = ProviderInfo {
     id: "adyen",
     name: "Adyen",
-    docs_url: "https://docs.adyen.com/development-resources/webhooks/secure-webhooks/verify-hmac-signatures/",
+    docs_url: "https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures",
     scheme: "in the body, per item: additionalData.hmacSignature = base64(HMAC-SHA256(hex-decoded \
              key, pspReference:originalReference:merchantAccountCode:merchantReference:value:\
              currency:eventCode:success))",
     signature_headers: &[],
     secret_kind: "the webhook's HMAC key (64 hex characters, Customer Area → Developers → Webhooks)",
-    retries: "not accepted deliveries are queued and retried with increasing intervals (minutes, \
-              then hourly) for up to 30 days",
+    retries: "3 immediate retries (about 9 s, 18 s, 27 s), then a per-endpoint queue retried \
+              after 2, 5, 10, 15, 30 min, 1, 2, 4, 8 h and onwards for up to 30 days; answer \
+              within 10 s",
     tolerance_secs: None,
 };
 

@@ -14,10 +14,11 @@
 //! [`catalog`], add the provider's published test vectors as unit tests, and a row to the
 //! README's provider table.
 
+pub mod common;
+// batch 3
 pub mod adyen;
 pub mod bitbucket;
 pub mod coinbase_commerce;
-pub mod common;
 pub mod dropbox;
 pub mod lemonsqueezy;
 pub mod pagerduty;
