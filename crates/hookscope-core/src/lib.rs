@@ -7,6 +7,7 @@ pub mod capture;
 pub mod datadir;
 pub mod error;
 pub mod event_json;
+pub mod hmac_calc;
 pub mod hub;
 pub mod model;
 pub mod providers;

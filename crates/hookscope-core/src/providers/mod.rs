@@ -15,6 +15,18 @@
 //! README's provider table.
 
 pub mod common;
+// batch 3
+pub mod adyen;
+pub mod bitbucket;
+pub mod coinbase_commerce;
+pub mod dropbox;
+pub mod lemonsqueezy;
+pub mod pagerduty;
+pub mod plaid;
+pub mod postmark;
+pub mod sentry;
+pub mod vercel;
+pub mod zendesk;
 
 use serde::Serialize;
 
@@ -196,7 +208,20 @@ pub trait Provider: Send + Sync {
 
 /// Every provider, in detection-priority order.
 pub fn catalog() -> &'static [&'static dyn Provider] {
-    &[]
+    &[
+        // batch 3
+        &bitbucket::Bitbucket,
+        &dropbox::Dropbox,
+        &vercel::Vercel,
+        &postmark::Postmark,
+        &sentry::Sentry,
+        &pagerduty::PagerDuty,
+        &lemonsqueezy::LemonSqueezy,
+        &coinbase_commerce::CoinbaseCommerce,
+        &plaid::Plaid,
+        &adyen::Adyen,
+        &zendesk::Zendesk,
+    ]
 }
 
 /// Look a provider up by its id (`stripe`, `standard-webhooks`, …).

@@ -1,0 +1,201 @@
+//! Lemon Squeezy: `X-Signature` is hex HMAC-SHA256 of the raw body with the signing secret chosen
+//! when the webhook was created (6–40 characters). `X-Event-Name` repeats the body's
+//! `meta.event_name`. `X-Signature` is a generic name many small providers use, so it alone is only
+//! a weak hint; together with `X-Event-Name` or the `meta.event_name` body shape it is Lemon Squeezy.
+
+use super::common::{Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::{
+    Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
+    SignatureStatus,
+};
+
+pub struct LemonSqueezy;
+
+static INFO: ProviderInfo = ProviderInfo {
+    id: "lemonsqueezy",
+    name: "Lemon Squeezy",
+    docs_url: "https://docs.lemonsqueezy.com/help/webhooks/signing-requests",
+    scheme: "X-Signature: hex(HMAC-SHA256(signing secret, raw body))",
+    signature_headers: &["X-Signature", "X-Event-Name"],
+    secret_kind: "the signing secret typed when creating the webhook (6–40 characters)",
+    retries: "any answer other than 200 is retried up to 3 more times with exponential backoff \
+              (about 5 s, 25 s, 125 s), then dropped",
+    tolerance_secs: None,
+};
+
+fn body_json(body: &[u8]) -> Option<serde_json::Value> {
+    serde_json::from_slice(body).ok()
+}
+
+impl Provider for LemonSqueezy {
+    fn info(&self) -> &'static ProviderInfo {
+        &INFO
+    }
+
+    fn detect(&self, req: &Inbound<'_>) -> Confidence {
+        let signature = req.header("x-signature").is_some();
+        let event_name = req.header("x-event-name").is_some();
+        let shape = || body_json(req.body).is_some_and(|b| b.pointer("/meta/event_name").is_some());
+        if signature && event_name {
+            Confidence::Strong
+        } else if signature || event_name || shape() {
+            Confidence::Weak
+        } else {
+            Confidence::No
+        }
+    }
+
+    fn event(&self, req: &Inbound<'_>) -> EventMeta {
+        let body = body_json(req.body);
+        let field = |ptr: &str| {
+            body.as_ref()
+                .and_then(|b| b.pointer(ptr))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        EventMeta {
+            event_type: req
+                .header("x-event-name")
+                .map(str::to_owned)
+                .or_else(|| field("/meta/event_name")),
+            // Lemon Squeezy sends no event id; the resource id is the closest stable key.
+            event_id: field("/data/id"),
+        }
+    }
+
+    fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
+        if secrets.is_empty() {
+            return bare_report(
+                SignatureStatus::NoSecret,
+                "configure the signing secret of the Lemon Squeezy webhook to verify X-Signature",
+            );
+        }
+        let Some(sig) = req.header("x-signature").map(str::trim) else {
+            return bare_report(SignatureStatus::Missing, "no X-Signature header");
+        };
+        MacCheck {
+            alg: Alg::Sha256,
+            enc: Enc::Hex,
+            prefix: "",
+            recipe: "hex(HMAC-SHA256(signing secret, body))".into(),
+            received_text: sig.to_owned(),
+            received: vec![sig],
+        }
+        .report(secrets, req.body, <[u8]>::to_vec)
+    }
+
+    fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
+        let mac = hmac(Alg::Sha256, input.secret.as_bytes(), input.body);
+        let mut headers = vec![("X-Signature".into(), encode(Enc::Hex, &mac))];
+        let event = body_json(input.body).and_then(|b| {
+            b.pointer("/meta/event_name")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        });
+        if let Some(event) = event {
+            headers.push(("X-Event-Name".into(), event));
+        }
+        Ok(headers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Header;
+
+    fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
+        Inbound {
+            method: "POST",
+            url: "https://example.test/hook",
+            headers,
+            body,
+            now: 1_700_000_000,
+        }
+    }
+
+    fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
+        let input = SignInput {
+            secret,
+            body,
+            timestamp: 0,
+            url: "",
+            method: "POST",
+            headers: &[],
+        };
+        LemonSqueezy
+            .sign(&input)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
+            .collect()
+    }
+
+    const BODY: &[u8] = br#"{"meta":{"event_name":"order_created","test_mode":true},"data":{"type":"orders","id":"1"}}"#;
+
+    #[test]
+    fn constructed_vector() {
+        // Computed independently with Python's hmac module.
+        let headers = [Header::new(
+            "x-signature",
+            "3e33314302e13b3cda51087c06eb6859c814bccc8bf9f695d1fc00ff141d3d09",
+        )];
+        let r = LemonSqueezy.verify(&inbound(&headers, BODY), &["lemon-secret".into()]);
+        assert_eq!(r.status, SignatureStatus::Valid, "{r:?}");
+    }
+
+    #[test]
+    fn sign_verify_tamper_wrong_secret_rotation_event() {
+        let headers = signed("lemon-secret", BODY);
+        let req = inbound(&headers, BODY);
+        assert_eq!(LemonSqueezy.detect(&req), Confidence::Strong);
+        assert_eq!(
+            LemonSqueezy.verify(&req, &["lemon-secret".into()]).status,
+            SignatureStatus::Valid
+        );
+        assert_eq!(
+            LemonSqueezy
+                .verify(&inbound(&headers, b"{}"), &["lemon-secret".into()])
+                .status,
+            SignatureStatus::Invalid
+        );
+        assert_eq!(
+            LemonSqueezy.verify(&req, &["nope".into()]).status,
+            SignatureStatus::Invalid
+        );
+        assert_eq!(
+            LemonSqueezy
+                .verify(&req, &["nope".into(), "lemon-secret".into()])
+                .secret_index,
+            Some(1)
+        );
+        let meta = LemonSqueezy.event(&req);
+        assert_eq!(meta.event_type.as_deref(), Some("order_created"));
+        assert_eq!(meta.event_id.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn missing_no_secret_and_diagnosis() {
+        assert_eq!(
+            LemonSqueezy
+                .verify(&inbound(&[], BODY), &["s".into()])
+                .status,
+            SignatureStatus::Missing
+        );
+        assert_eq!(
+            LemonSqueezy.verify(&inbound(&[], BODY), &[]).status,
+            SignatureStatus::NoSecret
+        );
+        let compact = br#"{"data":{"id":"1","type":"orders"},"meta":{"event_name":"order_created","test_mode":true}}"#;
+        let headers = signed("lemon-secret", compact);
+        let pretty = b"{\n  \"data\": {\n    \"id\": \"1\",\n    \"type\": \"orders\"\n  },\n  \"meta\": {\n    \"event_name\": \"order_created\",\n    \"test_mode\": true\n  }\n}";
+        let r = LemonSqueezy.verify(&inbound(&headers, pretty), &["lemon-secret".into()]);
+        assert_eq!(r.status, SignatureStatus::Invalid);
+        assert!(
+            r.diagnosis
+                .iter()
+                .any(|d| d.code == "body_reserialized" && d.explains),
+            "{r:?}"
+        );
+    }
+}
