@@ -1,0 +1,84 @@
+//! App-level commands: status (capture address, data dir, counts), capture start/pause, and
+//! settings, applied at once where possible (notifications, tray behaviour, retention, theme).
+
+use hookscope_core::store::events;
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+use crate::dto::{AppStatus, CapturePauseReq, CaptureStartReq, CaptureStatus, Settings, SettingsSetReq};
+use crate::error::{ApiError, ApiResult, blocking};
+use crate::live::CAPTURE_STATUS_EVENT;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn app_status(state: State<'_, AppState>) -> ApiResult<AppStatus> {
+    let store = state.engine.store().clone();
+    let event_count = blocking(move || Ok(store.read(events::count)?)).await?;
+    Ok(AppStatus {
+        capture: state.capture.status(),
+        data_dir: state.data_dir.display().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        event_count,
+    })
+}
+
+/// Listen on another address (e.g. when the default port is taken); the outcome is the status.
+#[tauri::command]
+pub async fn capture_start<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: CaptureStartReq,
+) -> ApiResult<CaptureStatus> {
+    let status = state.capture.start(&req.listen).await;
+    if status.error.is_none() {
+        let mut settings = state.settings();
+        settings.listen = req.listen.trim().to_string();
+        save(&state, settings).await?;
+    }
+    announce(&app, &status);
+    Ok(status)
+}
+
+#[tauri::command]
+pub async fn capture_pause<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: CapturePauseReq,
+) -> ApiResult<CaptureStatus> {
+    let status = if req.paused {
+        state.capture.pause().await
+    } else {
+        state.capture.resume().await
+    };
+    announce(&app, &status);
+    Ok(status)
+}
+
+#[tauri::command]
+pub async fn settings_get(state: State<'_, AppState>) -> ApiResult<Settings> {
+    Ok(state.settings())
+}
+
+#[tauri::command]
+pub async fn settings_set(state: State<'_, AppState>, req: SettingsSetReq) -> ApiResult<Settings> {
+    save(&state, req.settings).await
+}
+
+async fn save(state: &AppState, settings: Settings) -> ApiResult<Settings> {
+    let store = state.engine.store().clone();
+    let to_save = settings.clone();
+    blocking(move || crate::settings::save(&store, &to_save)).await?;
+    let mut current = state
+        .settings
+        .write()
+        .map_err(|_| ApiError::internal("settings are poisoned"))?;
+    *current = settings.clone();
+    Ok(settings)
+}
+
+/// Tell the window (and the tray) that capture changed state.
+pub fn announce<R: Runtime>(app: &AppHandle<R>, status: &CaptureStatus) {
+    if let Err(e) = app.emit(CAPTURE_STATUS_EVENT, status) {
+        tracing::warn!(error = %e, "could not announce the capture status");
+    }
+    crate::tray::refresh(app);
+}

@@ -1,0 +1,182 @@
+//! The app's wiring through Tauri's mock runtime: real commands over real IPC requests against
+//! an engine on a temp data dir, with a real capture server on a free port. No display needed.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use hookscope_core::Engine;
+use hookscope_desktop::dto::Settings;
+use hookscope_desktop::state::AppState;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    base: String,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path(), Default::default()).unwrap();
+    let state = AppState::new(engine, dir.path().into(), Settings::default(), "127.0.0.1:0");
+    let status = tauri::async_runtime::block_on(state.capture.start("127.0.0.1:0"));
+    let base = status.url.expect("capture listens");
+    let app = hookscope_desktop::builder(mock_builder())
+        .manage(state)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _dir: dir,
+        _app: app,
+        window,
+        base,
+    }
+}
+
+fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<InvokeResponseBody, Value> {
+    tauri::test::get_ipc_response(
+        &h.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            // NOTE: on Linux the app's origin is tauri://localhost; another origin is refused.
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+}
+
+fn json_of(h: &Harness, cmd: &str, args: Value) -> Value {
+    match invoke(h, cmd, args) {
+        Ok(body) => body.deserialize::<Value>().unwrap(),
+        Err(e) => panic!("{cmd} failed: {e}"),
+    }
+}
+
+/// POST over a real socket; returns the status line.
+fn post(base: &str, path: &str, body: &str) -> String {
+    let addr = base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Test: a\r\nX-Test: b\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.lines().next().unwrap_or("").to_string()
+}
+
+fn wait_for_events(h: &Harness, n: usize) -> Vec<Value> {
+    let start = Instant::now();
+    loop {
+        let list = json_of(h, "event_list", json!({ "req": {} }));
+        let list = list.as_array().cloned().unwrap_or_default();
+        if list.len() >= n || start.elapsed() > Duration::from_secs(5) {
+            return list;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn captured_requests_are_listed_detailed_and_their_bodies_travel_as_raw_bytes() {
+    let h = harness();
+    assert!(post(&h.base, "/default/hook?x=1", r#"{"hello":"world"}"#).contains("200"));
+    let list = wait_for_events(&h, 1);
+    assert_eq!(list.len(), 1);
+    let id = list[0]["id"].as_i64().unwrap();
+    assert_eq!(list[0]["path"], "/default/hook");
+    assert_eq!(list[0]["receivedAtUs"].as_i64().map(|t| t > 0), Some(true));
+
+    let detail = json_of(&h, "event_get", json!({ "req": { "id": id } }));
+    let repeated: Vec<&Value> = detail["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["name"] == "x-test")
+        .collect();
+    assert_eq!(repeated.len(), 2, "repeated headers stay separate");
+    assert!(detail.get("body").is_none(), "details carry no body");
+
+    match invoke(&h, "event_body", json!({ "req": { "id": id } })) {
+        Ok(InvokeResponseBody::Raw(bytes)) => assert_eq!(bytes, br#"{"hello":"world"}"#),
+        other => panic!("expected raw bytes, got {other:?}"),
+    }
+}
+
+#[test]
+fn search_and_filters_narrow_the_list() {
+    let h = harness();
+    post(&h.base, "/default/a", r#"{"needle":"haystack"}"#);
+    post(&h.base, "/default/b", r#"{"other":1}"#);
+    wait_for_events(&h, 2);
+    let found = json_of(&h, "event_list", json!({ "req": { "search": "haystack" } }));
+    let paths: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["/default/a"]);
+    let none = json_of(&h, "event_list", json!({ "req": { "method": "GET" } }));
+    assert_eq!(none.as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn hmac_over_an_events_raw_body_matches_a_known_value() {
+    let h = harness();
+    post(&h.base, "/default/sig", "hello");
+    let id = wait_for_events(&h, 1)[0]["id"].as_i64().unwrap();
+    // HMAC-SHA256("key", "hello").
+    let known = "9307b3b915efb5171ff14d8cb55fbcc798c6c0ef1456d66ded1a6aa723a58b7b";
+    let res = json_of(
+        &h,
+        "hmac_compute",
+        json!({ "req": { "key": "key", "eventId": id, "compareWith": known } }),
+    );
+    assert_eq!(res["digest"], known);
+    assert_eq!(res["matches"], true);
+}
+
+#[test]
+fn errors_are_typed_with_a_code_and_a_reason() {
+    let h = harness();
+    let err = invoke(&h, "event_get", json!({ "req": { "id": 424242 } })).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+    assert!(err["message"].as_str().unwrap().contains("424242"));
+    let err = invoke(&h, "hmac_compute", json!({ "req": { "key": "zz", "keyEncoding": "hex" } }))
+        .unwrap_err();
+    assert_eq!(err["code"], "bad_key");
+}
+
+#[test]
+fn endpoints_are_created_with_their_url_and_route_at_once() {
+    let h = harness();
+    let created = json_of(
+        &h,
+        "endpoint_create",
+        json!({ "req": { "slug": "stripe", "fields": { "name": "Stripe", "secrets": ["whsec_abcdefghijklmnop"], "notify": false } } }),
+    );
+    assert_eq!(created["url"], format!("{}/stripe", h.base));
+    assert_eq!(created["maskedSecrets"][0], "whsec_…mnop");
+    assert_eq!(created["notify"], false);
+    post(&h.base, "/stripe/x", "{}");
+    let list = wait_for_events(&h, 1);
+    assert_eq!(list[0]["endpoint"], "stripe");
+    let dup = invoke(&h, "endpoint_create", json!({ "req": { "slug": "stripe" } })).unwrap_err();
+    assert_eq!(dup["code"], "conflict");
+}

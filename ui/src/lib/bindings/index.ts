@@ -1,0 +1,179 @@
+// Generated from src-tauri/src/dto.rs by ts-rs (`make bindings`). Do not edit.
+
+export type ApiError = { 
+/**
+ * `not_found`, `invalid`, `conflict`, `store_failed`, `io`, `in_use`, `bind_failed`,
+ * `bad_key`, `bad_message`, `unknown_placeholder`, `unclosed_placeholder`, `decode_failed`,
+ * `internal`.
+ */
+code: string, message: string, };
+
+export type EventSummary = { id: number, endpoint: string, 
+/**
+ * Microseconds since the Unix epoch.
+ */
+receivedAtUs: number, method: string, path: string, query: string, bodySize: number, contentType: string | null, provider: string | null, eventType: string | null, eventId: string | null, 
+/**
+ * `valid`, `invalid`, `stale`, `missing`, `no_secret`, `unsupported`; none when no provider
+ * was recognised.
+ */
+signatureStatus: string | null, duplicateOf: number | null, responseStatus: number, rejected: string | null, };
+
+export type EventListReq = { endpoint?: string, method?: string, provider?: string, signatureStatus?: string, search?: string, 
+/**
+ * Only ids below this one (the last id of the previous page).
+ */
+before: number | null, 
+/**
+ * At most this many (1–1000, 200 when unset).
+ */
+limit?: number, };
+
+export type EventGetReq = { id: number, };
+
+export type EventBodyReq = { id: number, 
+/**
+ * Undo the `Content-Encoding` (gzip, deflate, br) before sending, capped.
+ */
+decoded: boolean, };
+
+export type EventClearReq = { 
+/**
+ * Only this endpoint's events; all when unset.
+ */
+endpoint?: string, };
+
+export type Header = { name: string, 
+/**
+ * The value as text; bytes that are not UTF-8 show as replacement characters.
+ */
+value: string, };
+
+export type EventDetail = { summary: EventSummary, httpVersion: string, 
+/**
+ * In arrival order; repeated headers are separate entries.
+ */
+headers: Array<Header>, remoteAddr: string | null, contentEncoding: string | null, rejection: Rejection | null, signature: SignatureReport | null, };
+
+export type Rejection = { reason: string, declaredSize: number | null, limit: number, };
+
+export type SignatureReport = { status: string, reason: string, secretIndex: number | null, recipe: string | null, received: string | null, expected: string | null, timestampAgeSecs: number | null, diagnosis: Array<Diagnosis>, };
+
+export type Diagnosis = { code: string, message: string, explains: boolean, };
+
+export type EndpointInfo = { slug: string, name: string, 
+/**
+ * The capture URL, when the server is listening.
+ */
+url: string | null, provider: string | null, maskedSecrets: Array<string>, notify: boolean, maxBody: number, responseStatus: number, handshakes: boolean, };
+
+export type EndpointFields = { name?: string, 
+/**
+ * Replaces all secrets when set.
+ */
+secrets?: Array<string>, 
+/**
+ * A provider id that overrides detection; `""` clears it.
+ */
+provider?: string, notify?: boolean, maxBody: number | null, responseStatus?: number, };
+
+export type EndpointCreateReq = { slug: string, fields: EndpointFields, };
+
+export type EndpointUpdateReq = { slug: string, fields: EndpointFields, };
+
+export type EndpointDeleteReq = { slug: string, };
+
+export type HmacAlgorithm = "sha1" | "sha256" | "sha384" | "sha512";
+
+export type KeyEncoding = "utf8" | "hex" | "base64" | "whsec";
+
+export type MessageEncoding = "text" | "hex" | "base64";
+
+export type OutputEncoding = "hex" | "base64" | "base64url";
+
+export type HmacComputeReq = { algorithm: HmacAlgorithm, key: string, keyEncoding: KeyEncoding, message: string, messageEncoding: MessageEncoding, 
+/**
+ * Use this event's raw body as the message instead of `message`.
+ */
+eventId: number | null, 
+/**
+ * E.g. `{timestamp}.{body}`.
+ */
+template?: string, substitutions: Array<Substitution>, outputEncoding: OutputEncoding, outputPrefix?: string, compareWith?: string, };
+
+export type Substitution = { name: string, value: string, };
+
+export type HmacComputeRes = { digest: string, signedLen: number, signedPreview: string, previewTruncated: boolean, matches: boolean | null, };
+
+export type CaptureStatus = { 
+/**
+ * The address asked for.
+ */
+requested: string, 
+/**
+ * The base URL it listens on (`http://127.0.0.1:8787`), when listening.
+ */
+url: string | null, 
+/**
+ * Paused by the user (from the tray or the window).
+ */
+paused: boolean, 
+/**
+ * Why it is not listening.
+ */
+error: ApiError | null, };
+
+export type AppStatus = { capture: CaptureStatus, dataDir: string, version: string, eventCount: number, };
+
+export type CaptureStartReq = { 
+/**
+ * `host:port`, e.g. `127.0.0.1:8788`.
+ */
+listen: string, };
+
+export type CapturePauseReq = { paused: boolean, };
+
+export type NotifyRule = "all" | "invalid_signature" | "event_type";
+
+export type Theme = "system" | "light" | "dark";
+
+export type Settings = { 
+/**
+ * Where capture listens; `HOOKSCOPE_LISTEN` overrides it at launch.
+ */
+listen: string, notifyEnabled: boolean, notifyRule: NotifyRule, notifyEventType: string, 
+/**
+ * Closing the window keeps capturing in the tray.
+ */
+closeToTray: boolean, theme: Theme, retentionMaxEvents: number | null, retentionMaxAgeDays: number | null, };
+
+export type SettingsSetReq = { settings: Settings, };
+
+export type FocusEvent = { id: number, };
+
+/** Every command: its request (`null`: none) and response. */
+export type Api = {
+  app_status: { req: null; res: AppStatus };
+  capture_start: { req: CaptureStartReq; res: CaptureStatus };
+  capture_pause: { req: CapturePauseReq; res: CaptureStatus };
+  settings_get: { req: null; res: Settings };
+  settings_set: { req: SettingsSetReq; res: Settings };
+  event_list: { req: EventListReq; res: Array<EventSummary> };
+  event_get: { req: EventGetReq; res: EventDetail };
+  event_body: { req: EventBodyReq; res: ArrayBuffer };
+  event_clear: { req: EventClearReq; res: number };
+  endpoint_list: { req: null; res: Array<EndpointInfo> };
+  endpoint_create: { req: EndpointCreateReq; res: EndpointInfo };
+  endpoint_update: { req: EndpointUpdateReq; res: EndpointInfo };
+  endpoint_delete: { req: EndpointDeleteReq; res: null };
+  hmac_compute: { req: HmacComputeReq; res: HmacComputeRes };
+};
+
+/** Every live event and its payload. */
+export type LiveEvents = {
+  "events-captured": Array<EventSummary>;
+  "events-reload": null;
+  "endpoints-changed": null;
+  "capture-status": CaptureStatus;
+  "event-focus": FocusEvent;
+};
