@@ -73,7 +73,7 @@ pub struct EventListReq {
     pub signature_status: Option<String>,
     pub search: Option<String>,
     /// Only ids below this one (the last id of the previous page).
-    #[ts(type = "number | null")]
+    #[ts(as = "Option<f64>")]
     pub before: Option<i64>,
     /// At most this many (1–1000, 200 when unset).
     pub limit: Option<u32>,
@@ -275,7 +275,7 @@ pub struct EndpointFields {
     /// A provider id that overrides detection; `""` clears it.
     pub provider: Option<String>,
     pub notify: Option<bool>,
-    #[ts(type = "number | null")]
+    #[ts(as = "Option<f64>")]
     pub max_body: Option<u64>,
     pub response_status: Option<u16>,
 }
@@ -373,7 +373,7 @@ pub struct HmacComputeReq {
     pub message: String,
     pub message_encoding: MessageEncoding,
     /// Use this event's raw body as the message instead of `message`.
-    #[ts(type = "number | null")]
+    #[ts(as = "Option<f64>")]
     pub event_id: Option<i64>,
     /// E.g. `{timestamp}.{body}`.
     pub template: Option<String>,

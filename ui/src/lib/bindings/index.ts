@@ -23,7 +23,7 @@ export type EventListReq = { endpoint?: string, method?: string, provider?: stri
 /**
  * Only ids below this one (the last id of the previous page).
  */
-before: number | null, 
+before?: number, 
 /**
  * At most this many (1–1000, 200 when unset).
  */
@@ -75,7 +75,7 @@ secrets?: Array<string>,
 /**
  * A provider id that overrides detection; `""` clears it.
  */
-provider?: string, notify?: boolean, maxBody: number | null, responseStatus?: number, };
+provider?: string, notify?: boolean, maxBody?: number, responseStatus?: number, };
 
 export type EndpointCreateReq = { slug: string, fields: EndpointFields, };
 
@@ -95,7 +95,7 @@ export type HmacComputeReq = { algorithm: HmacAlgorithm, key: string, keyEncodin
 /**
  * Use this event's raw body as the message instead of `message`.
  */
-eventId: number | null, 
+eventId?: number, 
 /**
  * E.g. `{timestamp}.{body}`.
  */
