@@ -144,21 +144,26 @@ export function prettyXml(text: string): string {
   const tokens = text.replace(/>\s+</g, "><").split(/(<[^>]+>)/).filter((t) => t.trim() !== "");
   let depth = 0;
   const out: string[] = [];
+  // `<a>text</a>` stays on one line: after an opening tag, its text and closing tag are appended.
+  let afterOpening = false;
+  let inlineText = false;
   for (const t of tokens) {
-    const closing = /^<\//.test(t);
-    const selfClosing = /\/>$/.test(t) || /^<\?/.test(t) || /^<!/.test(t);
-    const opening = /^<[^/!?]/.test(t) && !selfClosing;
-    if (closing) depth = Math.max(0, depth - 1);
-    const prev = out[out.length - 1];
-    if (closing && prev !== undefined && !prev.trimStart().startsWith("<")) {
-      // `<a>text</a>` stays on one line.
-      out[out.length - 1] = prev + t;
-    } else if (!t.startsWith("<") && prev !== undefined && /^<[^/!?][^>]*[^/]>$/.test(prev.trim())) {
-      out[out.length - 1] = prev + t;
-    } else {
-      out.push("  ".repeat(depth) + t);
+    const isTag = t.startsWith("<");
+    const closing = t.startsWith("</");
+    const standalone = /\/>$/.test(t) || t.startsWith("<?") || t.startsWith("<!");
+    const opening = isTag && !closing && !standalone;
+    if (!isTag && afterOpening) {
+      out[out.length - 1] += t;
+      inlineText = true;
+      afterOpening = false;
+      continue;
     }
+    if (closing) depth = Math.max(0, depth - 1);
+    if (closing && inlineText) out[out.length - 1] += t;
+    else out.push("  ".repeat(depth) + t);
     if (opening) depth++;
+    afterOpening = opening;
+    inlineText = false;
   }
   return out.join("\n");
 }
