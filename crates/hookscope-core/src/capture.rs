@@ -11,7 +11,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::hub::{Hub, HubEvent};
-use crate::model::{DEFAULT_SLUG, Endpoint, RawRequest, Reply};
+use crate::model::{DEFAULT_SLUG, Endpoint, Header, RawRequest, Reply};
 use crate::providers::{self, Inbound};
 use crate::store::events::{Inserted, NewEvent, StatusPolicy};
 use crate::store::writer::Writer;
@@ -160,7 +160,7 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
     let content_encoding = raw
         .header("content-encoding")
         .map(|v| String::from_utf8_lossy(v).into_owned());
-    let url = provider_url(endpoint, &raw);
+    let url = provider_url(endpoint, &raw.path, &raw.query, &raw.headers);
     let analysis = if raw.rejection.is_some() {
         providers::Analysis::default()
     } else {
@@ -265,23 +265,24 @@ fn json_reply(status: u16, body: &serde_json::Value) -> Reply {
 /// The URL the provider called, for schemes that sign it: the endpoint's public URL with the
 /// rest of the path appended, else one rebuilt from `X-Forwarded-Proto` / `X-Forwarded-Host` /
 /// `Host`.
-pub fn provider_url(endpoint: &Endpoint, raw: &RawRequest) -> String {
-    let query = if raw.query.is_empty() {
+pub fn provider_url(endpoint: &Endpoint, path: &str, query: &str, headers: &[Header]) -> String {
+    let query = if query.is_empty() {
         String::new()
     } else {
-        format!("?{}", raw.query)
+        format!("?{query}")
     };
-    let text = |name| {
-        raw.header(name)
-            .map(|v| String::from_utf8_lossy(v).trim().to_string())
+    let text = |name: &str| {
+        headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(&h.value).trim().to_string())
     };
     if let Some(public) = &endpoint.public_url {
         let slug_prefix = format!("/{}", endpoint.slug);
-        let rest = raw
-            .path
+        let rest = path
             .strip_prefix(&slug_prefix)
             .filter(|r| r.is_empty() || r.starts_with('/'))
-            .unwrap_or(&raw.path);
+            .unwrap_or(path);
         return format!("{}{rest}{query}", public.trim_end_matches('/'));
     }
     let first = |v: String| v.split(',').next().unwrap_or("").trim().to_string();
@@ -294,13 +295,13 @@ pub fn provider_url(endpoint: &Endpoint, raw: &RawRequest) -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| text("host"))
         .unwrap_or_else(|| "localhost".into());
-    format!("{proto}://{host}{}{query}", raw.path)
+    format!("{proto}://{host}{path}{query}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Header, ResponseRule};
+    use crate::model::ResponseRule;
 
     fn endpoint(slug: &str) -> Endpoint {
         Endpoint {
@@ -342,7 +343,7 @@ mod tests {
             vec![Header::new("host", "127.0.0.1:8787")],
         );
         assert_eq!(
-            provider_url(&ep, &r),
+            provider_url(&ep, &r.path, &r.query, &r.headers),
             "http://127.0.0.1:8787/twilio/sms?a=1"
         );
         let fwd = raw(
@@ -354,9 +355,15 @@ mod tests {
                 Header::new("x-forwarded-proto", "https"),
             ],
         );
-        assert_eq!(provider_url(&ep, &fwd), "https://abc.ngrok.app/twilio/sms");
+        assert_eq!(
+            provider_url(&ep, &fwd.path, &fwd.query, &fwd.headers),
+            "https://abc.ngrok.app/twilio/sms"
+        );
         ep.public_url = Some("https://abc.ngrok.app/hooks/".into());
-        assert_eq!(provider_url(&ep, &r), "https://abc.ngrok.app/hooks/sms?a=1");
+        assert_eq!(
+            provider_url(&ep, &r.path, &r.query, &r.headers),
+            "https://abc.ngrok.app/hooks/sms?a=1"
+        );
     }
 
     #[test]

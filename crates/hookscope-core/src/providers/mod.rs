@@ -229,6 +229,18 @@ pub fn by_id(id: &str) -> Option<&'static dyn Provider> {
     catalog().iter().copied().find(|p| p.info().id == id)
 }
 
+/// The provider that most confidently recognises the request; ties go to the one listed first.
+pub fn detect(req: &Inbound<'_>) -> Option<&'static dyn Provider> {
+    let mut best: Option<(Confidence, &'static dyn Provider)> = None;
+    for &p in catalog() {
+        let c = p.detect(req);
+        if c > Confidence::No && best.is_none_or(|(b, _)| c > b) {
+            best = Some((c, p));
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
 /// What the capture pipeline stores in the summary columns.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
@@ -243,19 +255,7 @@ pub struct Analysis {
 pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Analysis {
     let provider = match hint {
         Some(id) => by_id(id),
-        None => catalog()
-            .iter()
-            .copied()
-            .map(|p| (p.detect(req), p))
-            .filter(|(c, _)| *c > Confidence::No)
-            .fold(
-                None::<(Confidence, &'static dyn Provider)>,
-                |best, cand| match best {
-                    Some(b) if b.0 >= cand.0 => Some(b),
-                    _ => Some(cand),
-                },
-            )
-            .map(|(_, p)| p),
+        None => detect(req),
     };
     let Some(provider) = provider else {
         return Analysis::default();
