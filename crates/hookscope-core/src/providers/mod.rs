@@ -15,6 +15,7 @@
 //! README's provider table.
 
 pub mod common;
+mod stripe;
 
 use serde::Serialize;
 
@@ -196,7 +197,7 @@ pub trait Provider: Send + Sync {
 
 /// Every provider, in detection-priority order.
 pub fn catalog() -> &'static [&'static dyn Provider] {
-    &[]
+    &[&stripe::Stripe]
 }
 
 /// Look a provider up by its id (`stripe`, `standard-webhooks`, …).
