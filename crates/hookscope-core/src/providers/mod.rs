@@ -15,6 +15,8 @@
 //! README's provider table.
 
 pub mod common;
+mod github;
+mod intercom;
 mod stripe;
 
 use serde::Serialize;
@@ -197,7 +199,7 @@ pub trait Provider: Send + Sync {
 
 /// Every provider, in detection-priority order.
 pub fn catalog() -> &'static [&'static dyn Provider] {
-    &[&stripe::Stripe]
+    &[&stripe::Stripe, &github::GitHub, &intercom::Intercom]
 }
 
 /// Look a provider up by its id (`stripe`, `standard-webhooks`, …).
