@@ -17,6 +17,8 @@
 pub mod common;
 mod github;
 mod intercom;
+mod shopify;
+mod square;
 mod stripe;
 
 use serde::Serialize;
@@ -199,7 +201,13 @@ pub trait Provider: Send + Sync {
 
 /// Every provider, in detection-priority order.
 pub fn catalog() -> &'static [&'static dyn Provider] {
-    &[&stripe::Stripe, &github::GitHub, &intercom::Intercom]
+    &[
+        &stripe::Stripe,
+        &github::GitHub,
+        &shopify::Shopify,
+        &square::Square,
+        &intercom::Intercom,
+    ]
 }
 
 /// Look a provider up by its id (`stripe`, `standard-webhooks`, …).
