@@ -546,6 +546,49 @@ fn toggle_trailing_slash(url: &str) -> Option<String> {
     Some(format!("{scheme}://{toggled}{tail}"))
 }
 
+/// The `name=value` pairs of an `application/x-www-form-urlencoded` body or query string, in
+/// order, with `+` and `%XX` decoded (invalid UTF-8 replaced). Empty for non-UTF-8 input.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Vec::new();
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Form decoding: `+` is a space, `%XX` a byte; a malformed escape is kept as written.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, escaped) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -616,5 +659,42 @@ mod tests {
         let c = check_timestamp(1000, 1400, 300);
         assert_eq!((c.age_secs, c.within), (400, false));
         assert!(!check_timestamp(2000, 1000, 300).within);
+    }
+
+    #[test]
+    fn url_variants_cover_scheme_port_and_trailing_slash() {
+        let v: Vec<String> = url_variants("https://h.test/a?x=1")
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        for want in [
+            "https://h.test:443/a?x=1",
+            "https://h.test/a/?x=1",
+            "http://h.test/a?x=1",
+            "http://h.test:80/a?x=1",
+        ] {
+            assert!(v.iter().any(|u| u == want), "{want} not in {v:?}");
+        }
+        assert!(!v.iter().any(|u| u == "https://h.test/a?x=1"));
+        assert_eq!(
+            toggle_default_port("https://u:p@h.test:443/a").as_deref(),
+            Some("https://u:p@h.test/a")
+        );
+        assert_eq!(toggle_default_port("https://h.test:8443/a"), None);
+        assert!(url_variants("not a url").is_empty());
+    }
+
+    #[test]
+    fn form_decoding_handles_plus_escapes_and_malformed_input() {
+        assert_eq!(percent_decode("a%2Fb+c%zz%4"), "a/b c%zz%4");
+        assert_eq!(
+            form_pairs(b"a=1&b=%2B&c"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "+".into()),
+                ("c".into(), String::new())
+            ]
+        );
+        assert!(form_pairs(&[0xff, b'=']).is_empty());
     }
 }

@@ -18,6 +18,7 @@ pub mod common;
 mod github;
 mod intercom;
 mod shopify;
+mod slack;
 mod square;
 mod stripe;
 
