@@ -206,6 +206,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
         &stripe::Stripe,
         &github::GitHub,
         &shopify::Shopify,
+        &slack::Slack,
         &square::Square,
         &intercom::Intercom,
     ]
