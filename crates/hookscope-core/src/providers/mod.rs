@@ -21,6 +21,7 @@ mod shopify;
 mod slack;
 mod square;
 mod stripe;
+mod zoom;
 
 use serde::Serialize;
 
@@ -207,6 +208,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
         &github::GitHub,
         &shopify::Shopify,
         &slack::Slack,
+        &zoom::Zoom,
         &square::Square,
         &intercom::Intercom,
     ]
