@@ -20,6 +20,7 @@ mod intercom;
 mod shopify;
 mod slack;
 mod square;
+mod standard_webhooks;
 mod stripe;
 mod zoom;
 
@@ -208,6 +209,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
         &github::GitHub,
         &shopify::Shopify,
         &slack::Slack,
+        &standard_webhooks::StandardWebhooks,
         &zoom::Zoom,
         &square::Square,
         &intercom::Intercom,
