@@ -16,6 +16,7 @@
 
 pub mod common;
 mod github;
+mod gitlab;
 mod intercom;
 mod shopify;
 mod slack;
@@ -207,6 +208,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
     &[
         &stripe::Stripe,
         &github::GitHub,
+        &gitlab::GitLab,
         &shopify::Shopify,
         &slack::Slack,
         &standard_webhooks::StandardWebhooks,
