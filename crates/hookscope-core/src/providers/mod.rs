@@ -18,6 +18,7 @@ pub mod common;
 mod github;
 mod gitlab;
 mod intercom;
+mod paddle;
 mod shopify;
 mod slack;
 mod square;
@@ -212,6 +213,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
         &shopify::Shopify,
         &slack::Slack,
         &standard_webhooks::StandardWebhooks,
+        &paddle::Paddle,
         &zoom::Zoom,
         &square::Square,
         &intercom::Intercom,
