@@ -24,6 +24,7 @@ mod slack;
 mod square;
 mod standard_webhooks;
 mod stripe;
+mod twilio;
 mod zoom;
 
 use serde::Serialize;
@@ -212,6 +213,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
         &gitlab::GitLab,
         &shopify::Shopify,
         &slack::Slack,
+        &twilio::Twilio,
         &standard_webhooks::StandardWebhooks,
         &paddle::Paddle,
         &zoom::Zoom,
