@@ -134,30 +134,6 @@ pub(super) fn verify_with(
         sigs.iter()
             .any(|s| common::signature_matches(Enc::Base64, &computed, s))
     };
-    let undecodable: Vec<Diagnosis> = secrets
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| key_of(s).is_none())
-        .map(|(i, _)| Diagnosis {
-            code: "secret_undecodable".into(),
-            message: format!(
-                "secret #{} is not `whsec_` followed by base64, so it yields no key",
-                i + 1
-            ),
-            explains: false,
-        })
-        .collect();
-    // Senders that skip the decoding and key the HMAC with the secret text itself.
-    let as_text = secrets
-        .iter()
-        .any(|s| check(s.trim().as_bytes(), req.body))
-        .then(|| Diagnosis {
-            code: "secret_not_decoded".into(),
-            message: "the sender used the whole secret text as the key, without base64-decoding \
-                      it: that sender does not follow the Standard Webhooks key format"
-                .into(),
-            explains: true,
-        });
     common::verify_symmetric(
         Parsed {
             provider,
@@ -177,8 +153,42 @@ pub(super) fn verify_with(
                 common::encode(Enc::Base64, &mac(key, id, ts, req.body))
             )
         },
-        || as_text.into_iter().chain(undecodable).collect(),
+        || key_findings(secrets, &key_of, |k| check(k, req.body)),
     )
+}
+
+/// Secrets that yield no key, and senders that skip the decoding and key the HMAC with the secret
+/// text itself.
+fn key_findings(
+    secrets: &[String],
+    key_of: impl Fn(&str) -> Option<Vec<u8>>,
+    matches: impl Fn(&[u8]) -> bool,
+) -> Vec<Diagnosis> {
+    let mut out = Vec::new();
+    if secrets.iter().any(|s| matches(s.trim().as_bytes())) {
+        out.push(Diagnosis {
+            code: "secret_not_decoded".into(),
+            message: "the sender used the whole secret text as the key, without base64-decoding \
+                      it: that sender does not follow the Standard Webhooks key format"
+                .into(),
+            explains: true,
+        });
+    }
+    for (i, _) in secrets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| key_of(s).is_none())
+    {
+        out.push(Diagnosis {
+            code: "secret_undecodable".into(),
+            message: format!(
+                "secret #{} is not `whsec_` followed by base64, so it yields no key",
+                i + 1
+            ),
+            explains: false,
+        });
+    }
+    out
 }
 
 /// The signing headers for `input`, named with `prefix` (`webhook` or `svix`), keeping an id the
