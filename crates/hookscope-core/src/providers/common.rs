@@ -412,6 +412,10 @@ pub fn verify_symmetric(
                         .is_some_and(|derived| derived != k && check(&derived, b))
             }));
             found.extend(timing);
+            // A scheme finding that explains the failure contradicts the generic "wrong secret".
+            if found.iter().any(|d| d.explains) {
+                found.retain(|d| d.code != "wrong_secret");
+            }
             // Findings that explain the failure first; the sort is stable.
             found.sort_by_key(|d| !d.explains);
             report.reason = match found.iter().find(|d| d.explains) {

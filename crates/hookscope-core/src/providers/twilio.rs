@@ -424,6 +424,7 @@ mod tests {
         let first = r.diagnosis.first().expect("finding");
         assert_eq!(first.code, "url_mismatch");
         assert!(first.message.contains(URL), "{first:?}");
+        assert!(!r.diagnosis.iter().any(|d| d.code == "wrong_secret"));
     }
 
     #[test]
