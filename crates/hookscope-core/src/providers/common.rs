@@ -11,7 +11,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
-use super::Diagnosis;
+use super::{Diagnosis, SignatureReport, SignatureStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alg {
@@ -386,6 +386,270 @@ impl MacCheck<'_> {
     }
 }
 
+/// What a module found in the request, for [`verify_symmetric`].
+pub struct Parsed<'a> {
+    /// The provider's display name, for reasons.
+    pub provider: &'static str,
+    /// The signed-string recipe in words.
+    pub recipe: &'a str,
+    /// The signature as carried by the request.
+    pub received: String,
+    /// The body bytes the signature is checked against.
+    pub body: &'a [u8],
+    /// The signed timestamp in Unix seconds, for schemes that sign one.
+    pub timestamp: Option<i64>,
+    pub tolerance_secs: Option<i64>,
+    pub now: i64,
+}
+
+/// Try every secret, then judge the timestamp, then diagnose.
+///
+/// - `key_of(secret)` turns a configured secret into HMAC key bytes (`None`: unusable);
+/// - `check(key, body)` rebuilds the signed string from `body` and compares it, in constant time,
+///   with what the request carried;
+/// - `expected(key)` is the value that key produces for the received bytes, in the header's form;
+/// - `extra()` adds the scheme's own findings when nothing matches.
+///
+/// The diagnosis also tries each variant's bytes through `key_of`, so schemes that decode their
+/// secrets (Standard Webhooks) get the same body and encoding checks as the others.
+pub fn verify_symmetric(
+    p: Parsed<'_>,
+    secrets: &[String],
+    key_of: impl Fn(&str) -> Option<Vec<u8>>,
+    check: impl Fn(&[u8], &[u8]) -> bool,
+    expected: impl Fn(&[u8]) -> String,
+    extra: impl FnOnce() -> Vec<Diagnosis>,
+) -> SignatureReport {
+    let matched = secrets
+        .iter()
+        .position(|s| key_of(s).is_some_and(|k| check(&k, p.body)));
+    let ts = p
+        .timestamp
+        .zip(p.tolerance_secs)
+        .map(|(ts, tol)| (check_timestamp(ts, p.now, tol), tol));
+    let mut report = SignatureReport {
+        status: SignatureStatus::Invalid,
+        reason: String::new(),
+        secret_index: matched,
+        recipe: Some(p.recipe.into()),
+        received: Some(p.received),
+        expected: secrets
+            .first()
+            .and_then(|s| key_of(s))
+            .map(|k| expected(&k)),
+        timestamp_age_secs: p.timestamp.map(|t| p.now.saturating_sub(t)),
+        diagnosis: Vec::new(),
+    };
+    let timing = ts
+        .filter(|(c, _)| !c.within)
+        .map(|(c, tol)| timestamp_finding(c, tol));
+    match matched {
+        Some(i) => match timing {
+            Some(finding) => {
+                report.status = SignatureStatus::Stale;
+                report.reason = format!(
+                    "the signature matches secret #{} but {}",
+                    i + 1,
+                    finding.message
+                );
+                report.diagnosis.push(finding);
+            }
+            None => {
+                report.status = SignatureStatus::Valid;
+                report.reason = format!("valid {} signature (secret #{})", p.provider, i + 1);
+            }
+        },
+        None => {
+            let mut found = extra();
+            found.extend(diagnose(secrets, p.body, |k, b| {
+                check(k, b)
+                    || std::str::from_utf8(k)
+                        .ok()
+                        .and_then(&key_of)
+                        .is_some_and(|derived| derived != k && check(&derived, b))
+            }));
+            found.extend(timing);
+            // A scheme finding that explains the failure contradicts the generic "wrong secret".
+            if found.iter().any(|d| d.explains) {
+                found.retain(|d| d.code != "wrong_secret");
+            }
+            // Findings that explain the failure first; the sort is stable.
+            found.sort_by_key(|d| !d.explains);
+            report.reason = match found.iter().find(|d| d.explains) {
+                Some(d) => format!(
+                    "the {} signature does not match any secret; likely cause: {}",
+                    p.provider, d.message
+                ),
+                None => format!(
+                    "the {} signature does not match any of the {} secret(s)",
+                    p.provider,
+                    secrets.len()
+                ),
+            };
+            report.diagnosis = found;
+        }
+    }
+    report
+}
+
+/// The finding for a timestamp outside the tolerance: stale when in the past, clock skew when in
+/// the future.
+pub fn timestamp_finding(c: TimestampCheck, tolerance_secs: i64) -> Diagnosis {
+    if c.age_secs < 0 {
+        Diagnosis {
+            code: "clock_skew".into(),
+            message: format!(
+                "its timestamp is {} s in the future (tolerance {tolerance_secs} s): this machine's \
+                 clock or the sender's is wrong",
+                c.age_secs.unsigned_abs()
+            ),
+            explains: false,
+        }
+    } else {
+        Diagnosis {
+            code: "stale_timestamp".into(),
+            message: format!(
+                "its timestamp is {} s old (tolerance {tolerance_secs} s): a replay or a delayed \
+                 retry; re-sign it to replay",
+                c.age_secs
+            ),
+            explains: false,
+        }
+    }
+}
+
+/// A string field of a JSON body at `path` (numbers are given as text); `None` for anything else,
+/// including bodies that are not JSON.
+pub fn json_field(body: &[u8], path: &[&str]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut at = &value;
+    for key in path {
+        at = at.get(key)?;
+    }
+    match at {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The URLs a sender may have signed instead of `url` when a proxy or a misconfigured public URL
+/// sits between them: the other scheme, with/without the default port, with/without a trailing
+/// slash on the path. Each comes with a description; `url` itself is not in the list.
+pub fn url_variants(url: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut push = |u: String, what: String| {
+        if u != url && !out.iter().any(|(o, _)| *o == u) {
+            out.push((u, what));
+        }
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return out;
+    };
+    let other = match scheme.to_ascii_lowercase().as_str() {
+        "https" => "http",
+        "http" => "https",
+        _ => return out,
+    };
+    let swapped = format!("{other}://{rest}");
+    for base in [url.to_string(), swapped] {
+        if let Some(toggled) = toggle_default_port(&base) {
+            push(toggled.clone(), format!("the sender signed `{toggled}`"));
+            if let Some(slashed) = toggle_trailing_slash(&toggled) {
+                push(slashed.clone(), format!("the sender signed `{slashed}`"));
+            }
+        }
+        if let Some(slashed) = toggle_trailing_slash(&base) {
+            push(slashed.clone(), format!("the sender signed `{slashed}`"));
+        }
+        push(base.clone(), format!("the sender signed `{base}`"));
+    }
+    out
+}
+
+/// `url` with its scheme's default port added (`:443` / `:80`) or, when present, removed.
+/// `None` for URLs without an http(s) scheme or with a non-default port.
+pub fn toggle_default_port(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => return None,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (format!("{u}@"), h),
+        None => (String::new(), authority),
+    };
+    // An IPv6 literal's colons are inside the brackets.
+    let port_sep = hostport
+        .rfind(':')
+        .filter(|&i| !hostport[i..].contains(']'));
+    let new_hostport = match port_sep {
+        Some(i) if &hostport[i + 1..] == default => hostport[..i].to_string(),
+        Some(_) => return None,
+        None => format!("{hostport}:{default}"),
+    };
+    Some(format!("{scheme}://{userinfo}{new_hostport}{tail}"))
+}
+
+/// `url` with a trailing slash added to or removed from its path (query and fragment kept).
+fn toggle_trailing_slash(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let (path, tail) = rest.split_at(end);
+    let toggled = match path.strip_suffix('/') {
+        Some(p) if p.contains('/') => p.to_string(),
+        Some(_) => return None,
+        None => format!("{path}/"),
+    };
+    Some(format!("{scheme}://{toggled}{tail}"))
+}
+
+/// The `name=value` pairs of an `application/x-www-form-urlencoded` body or query string, in
+/// order, with `+` and `%XX` decoded (invalid UTF-8 replaced). Empty for non-UTF-8 input.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Vec::new();
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Form decoding: `+` is a space, `%XX` a byte; a malformed escape is kept as written.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, escaped) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,5 +720,42 @@ mod tests {
         let c = check_timestamp(1000, 1400, 300);
         assert_eq!((c.age_secs, c.within), (400, false));
         assert!(!check_timestamp(2000, 1000, 300).within);
+    }
+
+    #[test]
+    fn url_variants_cover_scheme_port_and_trailing_slash() {
+        let v: Vec<String> = url_variants("https://h.test/a?x=1")
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        for want in [
+            "https://h.test:443/a?x=1",
+            "https://h.test/a/?x=1",
+            "http://h.test/a?x=1",
+            "http://h.test:80/a?x=1",
+        ] {
+            assert!(v.iter().any(|u| u == want), "{want} not in {v:?}");
+        }
+        assert!(!v.iter().any(|u| u == "https://h.test/a?x=1"));
+        assert_eq!(
+            toggle_default_port("https://u:p@h.test:443/a").as_deref(),
+            Some("https://u:p@h.test/a")
+        );
+        assert_eq!(toggle_default_port("https://h.test:8443/a"), None);
+        assert!(url_variants("not a url").is_empty());
+    }
+
+    #[test]
+    fn form_decoding_handles_plus_escapes_and_malformed_input() {
+        assert_eq!(percent_decode("a%2Fb+c%zz%4"), "a/b c%zz%4");
+        assert_eq!(
+            form_pairs(b"a=1&b=%2B&c"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "+".into()),
+                ("c".into(), String::new())
+            ]
+        );
+        assert!(form_pairs(&[0xff, b'=']).is_empty());
     }
 }
