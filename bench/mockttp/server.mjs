@@ -1,4 +1,6 @@
 // mockttp (HTTP Toolkit's engine) as a comparison target for bench/run.sh.
+// Pinned to 4.6.3: 4.6.5 wants tls-impersonate ^0.2.1, which the npm registry
+// reachable from the project's machines lacks, so its lockfile breaks `npm ci`.
 // One rule answers 200 to any request; mockttp records every matched request
 // in memory, which is the closest it comes to hookscope's capture.
 //
