@@ -19,7 +19,10 @@ struct Args {
 // Taking `Bytes` makes axum read the full body before answering, as a capture
 // server has to; dropping it keeps the ceiling free of any storage cost.
 async fn sink(_body: Bytes) -> ([(header::HeaderName, &'static str); 1], &'static str) {
-    ([(header::CONTENT_TYPE, "application/json")], r#"{"ok":true}"#)
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"ok":true}"#,
+    )
 }
 
 #[tokio::main(flavor = "multi_thread")]
