@@ -124,15 +124,28 @@ run_wrk() {
     [[ "$(field requests "$3")" -gt 0 ]] || { cat "$3" >&2; die "wrk completed no request against $2"; }
 }
 
+# Percent of CPU time idle over one second, from /proc/stat: taken before each
+# target's run so the reader sees whether something else (a build) competed
+# for the cores.
+idle_pct() {
+    local _ u n s i w q sq st t1 i1
+    read -r _ u n s i w q sq st _ </proc/stat
+    t1=$((u + n + s + i + w + q + sq + st)) i1=$((i + w))
+    sleep 1
+    read -r _ u n s i w q sq st _ </proc/stat
+    echo $((100 * (i + w - i1) / (u + n + s + i + w + q + sq + st - t1)))
+}
+
 # field KEY FILE : a value from the wrk-summary line.
 field() { sed -n "s/^wrk-summary .*\\b$1=\\([0-9]*\\).*/\\1/p" "$2"; }
 
 # --- runs -------------------------------------------------------------------
-declare -A rps p50 p99 answered non2xx sockerr
+declare -A idle rps p50 p99 answered non2xx sockerr
 notes=()
 
 bench_target() {
     local name="$1" url="$2" out="$work/$1.wrk"
+    idle[$name]="$(idle_pct)"
     log "$name: warm-up $warmup, then $duration with $connections connections at $url"
     run_wrk "$warmup" "$url" "$work/$name.warmup"
     run_wrk "$duration" "$url" "$out"
@@ -188,20 +201,20 @@ done
 
 # --- report -----------------------------------------------------------------
 echo
-# The load average shows whether something else (a build) competed for the cores.
-printf 'wrk -t2 -c%s -d%s, %d-byte JSON POSTs, %s cores, load average %s\n' "$connections" "$duration" \
-    "$(wc -c <"$BENCH_PAYLOAD")" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-10s %10s %8s %8s %9s %9s %9s\n' target 'req/s' 'p50 ms' 'p99 ms' 'x ceiling' '>=400' 'sock err'
+printf 'wrk -t2 -c%s -d%s, %d-byte JSON POSTs, %s cores\n' "$connections" "$duration" \
+    "$(wc -c <"$BENCH_PAYLOAD")" "$(nproc)"
+printf '%-10s %10s %8s %8s %9s %9s %9s %7s\n' target 'req/s' 'p50 ms' 'p99 ms' 'x ceiling' '>=400' 'sock err' 'idle %'
 for target in $targets; do
     ratio=-
     if [[ -n "${rps[ceiling]:-}" ]]; then
         ratio="$(awk -v a="${rps[$target]}" -v c="${rps[ceiling]}" 'BEGIN { printf "%.2f", a / c }')"
     fi
-    printf '%-10s %10s %8s %8s %9s %9s %9s\n' "$target" "${rps[$target]}" "${p50[$target]}" "${p99[$target]}" \
-        "$ratio" "${non2xx[$target]}" "${sockerr[$target]}"
+    printf '%-10s %10s %8s %8s %9s %9s %9s %7s\n' "$target" "${rps[$target]}" "${p50[$target]}" "${p99[$target]}" \
+        "$ratio" "${non2xx[$target]}" "${sockerr[$target]}" "${idle[$target]}"
 done
 echo
-echo "(>=400 and sock err: wrk's counts over warm-up + run)"
+echo "(>=400, sock err: wrk's counts over warm-up + run; idle %: CPU idle in the second before the"
+echo " warm-up, well under 100 means something else was competing for the cores)"
 
 if wants hookscope; then
     if [[ -n "${rps[ceiling]:-}" ]]; then
