@@ -311,6 +311,58 @@ pub fn secret_hints(secrets: &[String]) -> Vec<Diagnosis> {
     out
 }
 
+/// A report with only a status and a reason; provider modules fill in the rest.
+pub fn report(status: super::SignatureStatus, reason: impl Into<String>) -> super::SignatureReport {
+    super::SignatureReport {
+        status,
+        reason: reason.into(),
+        secret_index: None,
+        recipe: None,
+        received: None,
+        expected: None,
+        timestamp_age_secs: None,
+        diagnosis: Vec::new(),
+    }
+}
+
+/// The first value of `name` in an `application/x-www-form-urlencoded` body, percent- and
+/// `+`-decoded. Invalid UTF-8 after decoding yields `None`.
+pub fn form_field(body: &[u8], name: &str) -> Option<String> {
+    fn unescape(raw: &[u8]) -> Option<String> {
+        let mut out = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while let Some(&b) = raw.get(i) {
+            match b {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = raw
+                        .get(i + 1..i + 3)
+                        .and_then(|h| std::str::from_utf8(h).ok());
+                    match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                        Some(v) => {
+                            out.push(v);
+                            i += 2;
+                        }
+                        None => out.push(b'%'),
+                    }
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).ok()
+    }
+    body.split(|b| *b == b'&').find_map(|pair| {
+        let mut kv = pair.splitn(2, |b| *b == b'=');
+        let key = unescape(kv.next()?)?;
+        if key == name {
+            unescape(kv.next().unwrap_or_default())
+        } else {
+            None
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,6 +425,16 @@ mod tests {
     fn api_keys_are_called_out() {
         let found = diagnose(&["sk_test_123".into()], b"x", |_, _| false);
         assert!(found.iter().any(|d| d.code == "api_key_not_signing_secret"));
+    }
+
+    #[test]
+    fn form_fields_are_percent_and_plus_decoded() {
+        let body = b"a=1&token=x%2By+z&bad=%zz&empty";
+        assert_eq!(form_field(body, "token").as_deref(), Some("x+y z"));
+        assert_eq!(form_field(body, "bad").as_deref(), Some("%zz"));
+        assert_eq!(form_field(body, "empty").as_deref(), Some(""));
+        assert_eq!(form_field(body, "missing"), None);
+        assert_eq!(form_field(b"x=%ff", "x"), None);
     }
 
     #[test]

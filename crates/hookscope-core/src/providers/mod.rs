@@ -15,6 +15,7 @@
 //! README's provider table.
 
 pub mod common;
+mod razorpay;
 
 use serde::Serialize;
 
@@ -196,7 +197,10 @@ pub trait Provider: Send + Sync {
 
 /// Every provider, in detection-priority order.
 pub fn catalog() -> &'static [&'static dyn Provider] {
-    &[]
+    &[
+        // batch 2
+        &razorpay::Razorpay,
+    ]
 }
 
 /// Look a provider up by its id (`stripe`, `standard-webhooks`, …).
