@@ -169,14 +169,14 @@ pub fn secret_variants(secret: &str) -> Vec<Variant> {
                 bytes: raw,
             });
         }
-        if trimmed.len() % 2 == 0 {
-            if let Ok(raw) = hex::decode(trimmed) {
-                out.push(Variant {
-                    code: "secret_hex_decoded",
-                    message: "the secret matches once hex-decoded".into(),
-                    bytes: raw,
-                });
-            }
+        if trimmed.len().is_multiple_of(2)
+            && let Ok(raw) = hex::decode(trimmed)
+        {
+            out.push(Variant {
+                code: "secret_hex_decoded",
+                message: "the secret matches once hex-decoded".into(),
+                bytes: raw,
+            });
         }
     }
     out

@@ -15,7 +15,10 @@
 //! README's provider table.
 
 pub mod common;
+mod mollie;
 mod razorpay;
+mod typeform;
+mod woocommerce;
 
 use serde::Serialize;
 
@@ -199,7 +202,10 @@ pub trait Provider: Send + Sync {
 pub fn catalog() -> &'static [&'static dyn Provider] {
     &[
         // batch 2
+        &typeform::Typeform,
         &razorpay::Razorpay,
+        &mollie::Mollie,
+        &woocommerce::WooCommerce,
     ]
 }
 
