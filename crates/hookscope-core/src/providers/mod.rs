@@ -14,9 +14,12 @@
 //! [`catalog`], add the provider's published test vectors as unit tests, and a row to the
 //! README's provider table.
 
+mod calendly;
 pub mod common;
+mod linear;
 mod mollie;
 mod razorpay;
+mod twitch;
 mod typeform;
 mod woocommerce;
 
@@ -202,7 +205,10 @@ pub trait Provider: Send + Sync {
 pub fn catalog() -> &'static [&'static dyn Provider] {
     &[
         // batch 2
+        &linear::Linear,
+        &twitch::Twitch,
         &typeform::Typeform,
+        &calendly::Calendly,
         &razorpay::Razorpay,
         &mollie::Mollie,
         &woocommerce::WooCommerce,
