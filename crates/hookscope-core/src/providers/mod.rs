@@ -16,6 +16,7 @@
 
 mod calendly;
 pub mod common;
+mod hubspot;
 mod linear;
 mod mollie;
 mod razorpay;
@@ -207,6 +208,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
         // batch 2
         &linear::Linear,
         &twitch::Twitch,
+        &hubspot::HubSpot,
         &typeform::Typeform,
         &calendly::Calendly,
         &razorpay::Razorpay,
