@@ -18,6 +18,7 @@ mod calendly;
 pub mod common;
 mod hubspot;
 mod linear;
+mod mailgun;
 mod mollie;
 mod razorpay;
 mod twitch;
@@ -206,6 +207,7 @@ pub trait Provider: Send + Sync {
 pub fn catalog() -> &'static [&'static dyn Provider] {
     &[
         // batch 2
+        &mailgun::Mailgun,
         &linear::Linear,
         &twitch::Twitch,
         &hubspot::HubSpot,
