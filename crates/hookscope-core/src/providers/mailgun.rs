@@ -3,8 +3,9 @@
 //! post the same three values as form fields (URL-encoded or multipart). The signature is the hex
 //! HMAC-SHA256 of `timestamp + token` (no separator) under the account's HTTP webhook signing key,
 //! so it covers neither the event data nor the URL: parsing before verifying is harmless, and
-//! replays are stopped by remembering tokens. Subaccount events carry a second
-//! `parent-signature` made with the parent account's key; either one matching is enough.
+//! replays are stopped by remembering tokens. Subaccount events carry a second value,
+//! `signature.parent-signature`, made with the parent account's key; either one matching is
+//! enough.
 //! Mailgun documents no timestamp window, so the age is reported but never makes a report stale.
 
 use super::common::{self, Alg, Enc};
@@ -72,7 +73,7 @@ fn form(body: &[u8], name: &str) -> Option<String> {
 fn signed(body: &[u8]) -> Option<Signed> {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
         let sig = v.get("signature")?;
-        let signatures = ["/signature/signature", "/parent-signature/signature"]
+        let signatures = ["/signature/signature", "/signature/parent-signature"]
             .iter()
             .filter_map(|p| text(v.pointer(p)))
             .collect();
@@ -275,7 +276,7 @@ mod tests {
     #[test]
     fn parent_signature_of_a_subaccount_matches() {
         let body = format!(
-            r#"{{"signature":{{"timestamp":"{TS}","token":"{TOKEN}","signature":"{}"}},"parent-signature":{{"timestamp":"{TS}","token":"{TOKEN}","signature":"{}"}},"event-data":{{}}}}"#,
+            r#"{{"signature":{{"timestamp":"{TS}","token":"{TOKEN}","signature":"{}","parent-signature":"{}"}},"event-data":{{}}}}"#,
             sig("sub-key"),
             sig("parent-key")
         );

@@ -21,6 +21,7 @@ mod linear;
 mod mailgun;
 mod mollie;
 mod razorpay;
+mod sendgrid;
 mod twitch;
 mod typeform;
 mod woocommerce;
@@ -208,6 +209,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
     &[
         // batch 2
         &mailgun::Mailgun,
+        &sendgrid::SendGrid,
         &linear::Linear,
         &twitch::Twitch,
         &hubspot::HubSpot,
