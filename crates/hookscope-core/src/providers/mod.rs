@@ -16,6 +16,7 @@
 
 mod calendly;
 pub mod common;
+mod discord;
 mod hubspot;
 mod linear;
 mod mailgun;
@@ -210,6 +211,7 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
         // batch 2
         &mailgun::Mailgun,
         &sendgrid::SendGrid,
+        &discord::Discord,
         &linear::Linear,
         &twitch::Twitch,
         &hubspot::HubSpot,
