@@ -34,13 +34,14 @@ fn signature(key: &[u8], body: &[u8]) -> Vec<u8> {
     common::hmac(Alg::Sha256, key, body)
 }
 
-/// Every `sha256=` value across repeated and comma-joined headers.
+/// Every value across repeated and comma-joined headers. The `sha256=` prefix is optional:
+/// Mollie's own examples compare a bare hex digest, so both forms are accepted.
 fn candidates<'a>(req: &Inbound<'a>) -> Vec<&'a str> {
     req.header_all(SIGNATURE)
         .into_iter()
         .flat_map(|h| h.split(','))
         .map(str::trim)
-        .filter_map(|v| v.strip_prefix("sha256="))
+        .map(|v| v.strip_prefix("sha256=").unwrap_or(v))
         .filter(|v| !v.is_empty())
         .collect()
 }
@@ -112,7 +113,8 @@ impl Provider for Mollie {
         };
         if received.is_empty() {
             report.status = SignatureStatus::Missing;
-            report.reason = "no `sha256=` value in an X-Mollie-Signature header".into();
+            report.reason =
+                "no X-Mollie-Signature header (next-gen webhooks are signed there)".into();
             return report;
         }
         report.received = Some(received.join(", "));
@@ -231,6 +233,9 @@ mod tests {
             verify(&joined, BODY, &["new"]).status,
             SignatureStatus::Valid
         );
+        let bare = headers[1].value_lossy().replace("sha256=", "");
+        let bare = [Header::new(SIGNATURE, bare)];
+        assert_eq!(verify(&bare, BODY, &["new"]).status, SignatureStatus::Valid);
     }
 
     #[test]
