@@ -650,6 +650,14 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The first value of `name` in an `application/x-www-form-urlencoded` body, decoded.
+pub fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_pairs(body)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -712,6 +720,16 @@ mod tests {
     fn api_keys_are_called_out() {
         let found = diagnose(&["sk_test_123".into()], b"x", |_, _| false);
         assert!(found.iter().any(|d| d.code == "api_key_not_signing_secret"));
+    }
+
+    #[test]
+    fn form_fields_are_percent_and_plus_decoded() {
+        let body = b"a=1&token=x%2By+z&bad=%zz&empty";
+        assert_eq!(form_field(body, "token").as_deref(), Some("x+y z"));
+        assert_eq!(form_field(body, "bad").as_deref(), Some("%zz"));
+        assert_eq!(form_field(body, "empty").as_deref(), Some(""));
+        assert_eq!(form_field(body, "missing"), None);
+        assert_eq!(form_field(b"x=%ff", "x").as_deref(), Some("\u{fffd}"), "invalid UTF-8 is replaced");
     }
 
     #[test]

@@ -16,17 +16,25 @@
 
 mod adyen;
 mod bitbucket;
+mod calendly;
 mod coinbase_commerce;
 pub mod common;
+mod discord;
 mod dropbox;
 mod github;
 mod gitlab;
+mod hubspot;
 mod intercom;
 mod lemonsqueezy;
+mod linear;
+mod mailgun;
+mod mollie;
 mod paddle;
 mod pagerduty;
 mod plaid;
 mod postmark;
+mod razorpay;
+mod sendgrid;
 mod sentry;
 mod shopify;
 mod slack;
@@ -34,7 +42,10 @@ mod square;
 mod standard_webhooks;
 mod stripe;
 mod twilio;
+mod twitch;
+mod typeform;
 mod vercel;
+mod woocommerce;
 mod zendesk;
 mod zoom;
 
@@ -238,6 +249,18 @@ pub fn catalog() -> &'static [&'static dyn Provider] {
         &square::Square,
         &zoom::Zoom,
         &intercom::Intercom,
+        // batch 2
+        &mailgun::Mailgun,
+        &sendgrid::SendGrid,
+        &discord::Discord,
+        &linear::Linear,
+        &twitch::Twitch,
+        &hubspot::HubSpot,
+        &typeform::Typeform,
+        &calendly::Calendly,
+        &razorpay::Razorpay,
+        &mollie::Mollie,
+        &woocommerce::WooCommerce,
         // batch 3
         &bitbucket::Bitbucket,
         &dropbox::Dropbox,
