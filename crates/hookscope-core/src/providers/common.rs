@@ -729,7 +729,11 @@ mod tests {
         assert_eq!(form_field(body, "bad").as_deref(), Some("%zz"));
         assert_eq!(form_field(body, "empty").as_deref(), Some(""));
         assert_eq!(form_field(body, "missing"), None);
-        assert_eq!(form_field(b"x=%ff", "x").as_deref(), Some("\u{fffd}"), "invalid UTF-8 is replaced");
+        assert_eq!(
+            form_field(b"x=%ff", "x").as_deref(),
+            Some("\u{fffd}"),
+            "invalid UTF-8 is replaced"
+        );
     }
 
     #[test]
