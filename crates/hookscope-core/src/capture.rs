@@ -16,10 +16,7 @@ use crate::providers::{self, Inbound};
 use crate::store::events::{Inserted, NewEvent, StatusPolicy};
 use crate::store::writer::Writer;
 use crate::store::{Store, StoreOptions, endpoints};
-use crate::{Error, Result, body};
-
-/// How much of a body the search index sees.
-const SEARCH_CAP: usize = 1024 * 1024;
+use crate::{Error, Result};
 
 /// The engine shared by the capture server, the desktop shell and the CLI: cheap to clone.
 #[derive(Clone)]
@@ -157,9 +154,6 @@ pub struct Prepared {
 
 /// Analysis on the capture path: pure and synchronous.
 pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
-    let content_encoding = raw
-        .header("content-encoding")
-        .map(|v| String::from_utf8_lossy(v).into_owned());
     let url = provider_url(endpoint, &raw.path, &raw.query, &raw.headers);
     let analysis = if raw.rejection.is_some() {
         providers::Analysis::default()
@@ -209,7 +203,6 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
             hex::encode(&h.finalize()[..16])
         }
     };
-    let search_body = body::search_text(content_encoding.as_deref(), &raw.body, SEARCH_CAP);
     let signature_status = analysis
         .signature
         .as_ref()
@@ -227,7 +220,6 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
         event_id: analysis.meta.event_id,
         signature_status,
         signature,
-        search_body,
         status,
         imported: false,
     };

@@ -12,6 +12,7 @@ pub mod endpoints;
 pub mod events;
 mod headers_codec;
 mod migrate;
+pub mod search_index;
 pub mod settings;
 pub mod writer;
 
