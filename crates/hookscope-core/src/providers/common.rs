@@ -196,16 +196,6 @@ pub fn body_variants(body: &[u8]) -> Vec<Variant> {
             });
         }
     };
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-        let reserialised = "the body was re-serialised as JSON before signing/verifying (compact vs pretty, \
-                           key order or escaping changed): verify over the raw bytes";
-        if let Ok(compact) = serde_json::to_vec(&value) {
-            push("body_reserialized", reserialised, compact);
-        }
-        if let Ok(pretty) = serde_json::to_vec_pretty(&value) {
-            push("body_reserialized", reserialised, pretty);
-        }
-    }
     if body.ends_with(b"\n") {
         let trimmed = body
             .strip_suffix(b"\r\n")
@@ -243,6 +233,17 @@ pub fn body_variants(body: &[u8]) -> Vec<Variant> {
             "`\\n` line endings were changed to `\\r\\n`",
             crlf,
         );
+    }
+    // Re-serialisation last: when a newline or line-ending change explains it, say that.
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let reserialised = "the body was re-serialised as JSON before signing/verifying (compact vs pretty, \
+                           key order or escaping changed): verify over the raw bytes";
+        if let Ok(compact) = serde_json::to_vec(&value) {
+            push("body_reserialized", reserialised, compact);
+        }
+        if let Ok(pretty) = serde_json::to_vec_pretty(&value) {
+            push("body_reserialized", reserialised, pretty);
+        }
     }
     out
 }
