@@ -239,6 +239,7 @@ async fn response_rule_status_headers_body_and_delay_are_applied() {
 async fn a_store_that_cannot_write_answers_503_not_2xx() {
     let server = start(StoreOptions {
         busy_timeout: Duration::from_millis(100),
+        ..Default::default()
     })
     .await;
     // Another process holds an exclusive lock: the writer cannot commit.
