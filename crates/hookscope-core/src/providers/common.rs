@@ -837,6 +837,41 @@ mod tests {
     }
 
     #[test]
+    fn the_shared_parse_serves_only_the_bytes_it_was_made_from() {
+        let shared = SharedJson::parse(br#"{"a":"shared"}"#);
+        let req = Inbound {
+            method: "POST",
+            url: "",
+            headers: &[],
+            body: shared.body,
+            now: 0,
+            json: Some(&shared),
+        };
+        assert!(matches!(body_json(&req), Some(Cow::Borrowed(_))));
+        let other = Inbound {
+            body: br#"{"a":"own"}"#,
+            ..req
+        };
+        assert_eq!(body_field(&other, &["a"]).as_deref(), Some("own"));
+        assert!(
+            body_json(&Inbound {
+                body: b"a=1",
+                ..req
+            })
+            .is_none()
+        );
+        assert!(body_json(&Inbound { body: b" 7", ..req }).is_some());
+    }
+
+    #[test]
+    fn form_values_match_form_pairs() {
+        let body = b"AccountSid=AC1&Account%53id=AC2&x=1&AccountSid";
+        let values: Vec<String> = form_values(body, "AccountSid").collect();
+        assert_eq!(values, ["AC1", "AC2", ""]);
+        assert_eq!(form_values(&[0xff, b'='], "").count(), 0);
+    }
+
+    #[test]
     fn form_decoding_handles_plus_escapes_and_malformed_input() {
         assert_eq!(percent_decode("a%2Fb+c%zz%4"), "a/b c%zz%4");
         assert_eq!(
