@@ -195,6 +195,7 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
             headers: &raw.headers,
             body: &raw.body,
             now,
+            json: None,
         };
         providers::analyse(&inbound, endpoint.provider.as_deref(), &endpoint.secrets)
     };
