@@ -156,6 +156,21 @@ async fn compressed_bodies_are_stored_as_sent_and_searchable_decoded() {
         search: Some("evt_gzipped_42".into()),
         ..Default::default()
     };
+    // Compressed bodies become searchable once the background index has decoded them.
+    let started = std::time::Instant::now();
+    while server
+        .engine
+        .store()
+        .read(hookscope_core::store::search_index::indexed_upto)
+        .unwrap()
+        < ev.summary.id
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the search index never caught up"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let hits = server
         .engine
         .store()
