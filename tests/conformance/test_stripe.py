@@ -98,3 +98,15 @@ def test_retry_is_a_duplicate(hs, slug):
     assert first["duplicate_of"] is None
     assert second["duplicate_of"] == first["id"]
     assert_valid(second, PROVIDER)
+
+
+def test_one_v1_per_rolled_secret(hs, slug):
+    # While a secret is rolled Stripe sends a v1 per active secret; either must be accepted.
+    body = payload()
+    ts = int(time.time())
+    old = sdk_headers(body, secret="whsec_rolled_out_secret", timestamp=ts)["Stripe-Signature"]
+    new = sdk_headers(body, timestamp=ts)["Stripe-Signature"]
+    header = old + "," + new.split(",", 1)[1]
+    WebhookSignature.verify_header(body, header, SECRET, tolerance=300)
+    ev = hs.deliver(slug, body, {"Content-Type": "application/json", "Stripe-Signature": header})
+    assert_valid(ev, PROVIDER)
