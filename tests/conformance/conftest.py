@@ -1,6 +1,7 @@
 """Shared fixtures: one `hookscope serve` on a temp data dir for the whole run, an endpoint per
 test, and helpers to deliver exact bytes and read back what Hookscope made of them."""
 
+import base64
 import http.client
 import json
 import os
@@ -113,8 +114,6 @@ class Hookscope:
 
 
 def base64_body(event: dict) -> bytes:
-    import base64
-
     return base64.b64decode(event["body_base64"])
 
 
