@@ -62,6 +62,14 @@ enum Command {
     Clear(commands::events::ClearArgs),
     /// Show or set how many events are kept.
     Retention(commands::events::RetentionArgs),
+    /// The provider catalog: schemes, headers, retry schedules.
+    Providers(commands::signatures::ProvidersArgs),
+    /// Verify a captured event's signature, with a diagnosis; exit 0 only when valid.
+    Verify(commands::signatures::VerifyArgs),
+    /// Print the headers a provider would send for a body.
+    Sign(commands::signatures::SignArgs),
+    /// Compute (and compare) an HMAC.
+    Hmac(commands::signatures::HmacArgs),
 }
 
 fn main() -> ExitCode {
@@ -96,5 +104,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => commands::events::export(&data, args),
         Command::Clear(args) => commands::events::clear(&data, args),
         Command::Retention(args) => commands::events::retention(&data, args),
+        Command::Providers(args) => commands::signatures::list_providers(args),
+        Command::Verify(args) => commands::signatures::verify(&data, args),
+        Command::Sign(args) => commands::signatures::sign(args),
+        Command::Hmac(args) => commands::signatures::hmac(args),
     }
 }

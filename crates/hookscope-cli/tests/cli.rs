@@ -371,3 +371,121 @@ fn every_acknowledged_request_survives_sigkill() {
         acked.len()
     );
 }
+
+/// POST with extra headers; returns the status.
+fn post_with(addr: SocketAddr, path: &str, headers: &[String], body: &[u8]) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for h in headers {
+        head += &format!("{h}\r\n");
+    }
+    head += "\r\n";
+    s.write_all(head.as_bytes()).ok()?;
+    s.write_all(body).ok()?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).ok()?;
+    answer.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+}
+
+#[test]
+fn a_signed_delivery_is_recognised_verified_and_its_redelivery_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        hookscope(
+            d,
+            &[
+                "endpoints",
+                "add",
+                "stripe",
+                "--secret",
+                "whsec_cli_test_secret_0123"
+            ]
+        )
+        .status
+        .success()
+    );
+    let server = serve(d);
+    let body = br#"{"id":"evt_3Pabc","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1"}}}"#;
+    let body_file = d.join("body.json");
+    std::fs::write(&body_file, body).unwrap();
+    let signed = hookscope(
+        d,
+        &[
+            "sign",
+            "--provider",
+            "stripe",
+            "--secret",
+            "whsec_cli_test_secret_0123",
+            "--body-file",
+            body_file.to_str().unwrap(),
+        ],
+    );
+    assert!(signed.status.success(), "{signed:?}");
+    let headers: Vec<String> = stdout(&signed).lines().map(str::to_string).collect();
+    assert!(
+        headers[0].starts_with("Stripe-Signature: t="),
+        "{headers:?}"
+    );
+    assert_eq!(
+        post_with(server.addr, "/stripe/webhook", &headers, body),
+        Some(200)
+    );
+    assert_eq!(
+        post_with(server.addr, "/stripe/webhook", &headers, body),
+        Some(200)
+    );
+    let wrong = [format!("Stripe-Signature: t=1,v1={}", "0".repeat(64))];
+    assert_eq!(
+        post_with(
+            server.addr,
+            "/stripe/webhook",
+            &wrong,
+            b"{\"id\":\"evt_other\",\"type\":\"x\",\"object\":\"event\"}"
+        ),
+        Some(200)
+    );
+
+    let list: serde_json::Value =
+        serde_json::from_slice(&hookscope(d, &["list", "--json"]).stdout).unwrap();
+    let events = list.as_array().unwrap();
+    let (third, second, first) = (&events[0], &events[1], &events[2]);
+    assert_eq!(
+        (
+            first["provider"].as_str(),
+            first["event_type"].as_str(),
+            first["event_id"].as_str()
+        ),
+        (
+            Some("stripe"),
+            Some("payment_intent.succeeded"),
+            Some("evt_3Pabc")
+        )
+    );
+    assert_eq!(first["signature_status"], "valid");
+    assert_eq!(first["duplicate_of"], serde_json::Value::Null);
+    assert_eq!(second["duplicate_of"], first["id"]);
+    assert_eq!(third["signature_status"], "invalid");
+
+    let id = first["id"].to_string();
+    let shown: serde_json::Value =
+        serde_json::from_slice(&hookscope(d, &["show", &id, "--json"]).stdout).unwrap();
+    assert_eq!(shown["signature"]["status"], "valid");
+    assert_eq!(hookscope(d, &["verify", &id]).status.code(), Some(0));
+    let wrong_secret = hookscope(d, &["verify", &id, "--secret", "whsec_not_the_one_000000"]);
+    assert_eq!(wrong_secret.status.code(), Some(1));
+    assert!(
+        stdout(&wrong_secret).contains("invalid"),
+        "{}",
+        stdout(&wrong_secret)
+    );
+    let judged_now = hookscope(d, &["verify", &id, "--now", "--json"]);
+    assert_eq!(
+        judged_now.status.code(),
+        Some(0),
+        "a fresh signature is valid now too"
+    );
+}

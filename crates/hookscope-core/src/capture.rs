@@ -11,15 +11,12 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::hub::{Hub, HubEvent};
-use crate::model::{DEFAULT_SLUG, Endpoint, RawRequest, Reply};
+use crate::model::{DEFAULT_SLUG, Endpoint, EndpointPatch, Header, RawRequest, Reply};
 use crate::providers::{self, Inbound};
 use crate::store::events::{Inserted, NewEvent, StatusPolicy};
 use crate::store::writer::Writer;
 use crate::store::{Store, StoreOptions, endpoints};
-use crate::{Error, Result, body};
-
-/// How much of a body the search index sees.
-const SEARCH_CAP: usize = 1024 * 1024;
+use crate::{Error, Result};
 
 /// The engine shared by the capture server, the desktop shell and the CLI: cheap to clone.
 #[derive(Clone)]
@@ -141,6 +138,37 @@ impl Engine {
         })
     }
 
+    /// Add an endpoint; it takes requests at once and the change is announced on the hub.
+    pub fn endpoint_create(&self, slug: &str, patch: &EndpointPatch) -> Result<Endpoint> {
+        let endpoint = self.store.write(|tx| endpoints::insert(tx, slug, patch))?;
+        self.refresh_endpoints()?;
+        Ok(endpoint)
+    }
+
+    /// Change an endpoint; announced on the hub.
+    pub fn endpoint_update(&self, slug: &str, patch: &EndpointPatch) -> Result<Endpoint> {
+        let endpoint = self.store.write(|tx| endpoints::update(tx, slug, patch))?;
+        self.refresh_endpoints()?;
+        Ok(endpoint)
+    }
+
+    /// Remove an endpoint and its events; announced on the hub.
+    pub fn endpoint_delete(&self, slug: &str) -> Result<()> {
+        self.store.write(|tx| endpoints::delete(tx, slug))?;
+        self.refresh_endpoints()?;
+        self.hub.publish(HubEvent::EventsRemoved);
+        Ok(())
+    }
+
+    /// Delete events (of one endpoint, or all); announced on the hub.
+    pub fn events_clear(&self, endpoint: Option<&str>) -> Result<u64> {
+        let n = self
+            .store
+            .write(|tx| crate::store::events::clear(tx, endpoint))?;
+        self.hub.publish(HubEvent::EventsRemoved);
+        Ok(n)
+    }
+
     /// Stop the writer after committing what is queued.
     pub fn shutdown(&self) {
         self.writer.shutdown();
@@ -157,10 +185,7 @@ pub struct Prepared {
 
 /// Analysis on the capture path: pure and synchronous.
 pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
-    let content_encoding = raw
-        .header("content-encoding")
-        .map(|v| String::from_utf8_lossy(v).into_owned());
-    let url = provider_url(endpoint, &raw);
+    let url = provider_url(endpoint, &raw.path, &raw.query, &raw.headers);
     let analysis = if raw.rejection.is_some() {
         providers::Analysis::default()
     } else {
@@ -170,6 +195,7 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
             headers: &raw.headers,
             body: &raw.body,
             now,
+            json: None,
         };
         providers::analyse(&inbound, endpoint.provider.as_deref(), &endpoint.secrets)
     };
@@ -209,7 +235,6 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
             hex::encode(&h.finalize()[..16])
         }
     };
-    let search_body = body::search_text(content_encoding.as_deref(), &raw.body, SEARCH_CAP);
     let signature_status = analysis
         .signature
         .as_ref()
@@ -227,7 +252,6 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
         event_id: analysis.meta.event_id,
         signature_status,
         signature,
-        search_body,
         status,
         imported: false,
     };
@@ -265,23 +289,24 @@ fn json_reply(status: u16, body: &serde_json::Value) -> Reply {
 /// The URL the provider called, for schemes that sign it: the endpoint's public URL with the
 /// rest of the path appended, else one rebuilt from `X-Forwarded-Proto` / `X-Forwarded-Host` /
 /// `Host`.
-pub fn provider_url(endpoint: &Endpoint, raw: &RawRequest) -> String {
-    let query = if raw.query.is_empty() {
+pub fn provider_url(endpoint: &Endpoint, path: &str, query: &str, headers: &[Header]) -> String {
+    let query = if query.is_empty() {
         String::new()
     } else {
-        format!("?{}", raw.query)
+        format!("?{query}")
     };
-    let text = |name| {
-        raw.header(name)
-            .map(|v| String::from_utf8_lossy(v).trim().to_string())
+    let text = |name: &str| {
+        headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(&h.value).trim().to_string())
     };
     if let Some(public) = &endpoint.public_url {
         let slug_prefix = format!("/{}", endpoint.slug);
-        let rest = raw
-            .path
+        let rest = path
             .strip_prefix(&slug_prefix)
             .filter(|r| r.is_empty() || r.starts_with('/'))
-            .unwrap_or(&raw.path);
+            .unwrap_or(path);
         return format!("{}{rest}{query}", public.trim_end_matches('/'));
     }
     let first = |v: String| v.split(',').next().unwrap_or("").trim().to_string();
@@ -294,13 +319,13 @@ pub fn provider_url(endpoint: &Endpoint, raw: &RawRequest) -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| text("host"))
         .unwrap_or_else(|| "localhost".into());
-    format!("{proto}://{host}{}{query}", raw.path)
+    format!("{proto}://{host}{path}{query}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Header, ResponseRule};
+    use crate::model::ResponseRule;
 
     fn endpoint(slug: &str) -> Endpoint {
         Endpoint {
@@ -342,7 +367,7 @@ mod tests {
             vec![Header::new("host", "127.0.0.1:8787")],
         );
         assert_eq!(
-            provider_url(&ep, &r),
+            provider_url(&ep, &r.path, &r.query, &r.headers),
             "http://127.0.0.1:8787/twilio/sms?a=1"
         );
         let fwd = raw(
@@ -354,9 +379,15 @@ mod tests {
                 Header::new("x-forwarded-proto", "https"),
             ],
         );
-        assert_eq!(provider_url(&ep, &fwd), "https://abc.ngrok.app/twilio/sms");
+        assert_eq!(
+            provider_url(&ep, &fwd.path, &fwd.query, &fwd.headers),
+            "https://abc.ngrok.app/twilio/sms"
+        );
         ep.public_url = Some("https://abc.ngrok.app/hooks/".into());
-        assert_eq!(provider_url(&ep, &r), "https://abc.ngrok.app/hooks/sms?a=1");
+        assert_eq!(
+            provider_url(&ep, &r.path, &r.query, &r.headers),
+            "https://abc.ngrok.app/hooks/sms?a=1"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod hmac_calc;
 pub mod hub;
 pub mod model;
 pub mod providers;
+pub mod signatures;
 pub mod store;
 
 pub use capture::{Captured, Engine};

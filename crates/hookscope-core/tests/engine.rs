@@ -277,3 +277,64 @@ async fn endpoint_changes_by_another_handle_are_picked_up() {
     assert_eq!(engine.route("/late").unwrap().slug, "late");
     assert!(!engine.refresh_endpoints().unwrap());
 }
+
+#[tokio::test]
+async fn the_search_index_catches_up_and_sees_decoded_bodies() {
+    use std::io::Write;
+    let (_d, engine) = engine();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(br#"{"id":"evt_zipped_7"}"#).unwrap();
+    let mut r = raw("/zipped", &gz.finish().unwrap());
+    r.headers.push(Header::new("content-encoding", "gzip"));
+    let id = capture(&engine, r).await.id;
+    // Plain text is found at once, indexed or not.
+    capture(&engine, raw("/plain", b"needle_in_plain_text")).await;
+    let search = |text: &str| {
+        let filter = Filter {
+            search: Some(text.into()),
+            ..Default::default()
+        };
+        engine
+            .store()
+            .read(|c| events::list(c, &filter, Page::NewestBefore(None), 10))
+            .unwrap()
+            .len()
+    };
+    assert_eq!(search("needle_in_plain"), 1);
+    let started = std::time::Instant::now();
+    while engine
+        .store()
+        .read(hookscope_core::store::search_index::indexed_upto)
+        .unwrap()
+        < id
+    {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the index never caught up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        search("evt_zipped_7"),
+        1,
+        "the compressed body is searchable once indexed"
+    );
+    assert_eq!(search("needle_in_plain"), 1);
+}
+
+#[tokio::test]
+async fn endpoint_and_clear_operations_route_at_once_and_announce_themselves() {
+    let (_d, engine) = engine();
+    let mut hub = engine.hub().subscribe();
+    engine
+        .endpoint_create("shop", &EndpointPatch::default())
+        .unwrap();
+    assert_eq!(engine.route("/shop/x").unwrap().slug, "shop");
+    assert_eq!(hub.recv().await.unwrap(), HubEvent::EndpointsChanged);
+    capture(&engine, raw("/shop/x", b"1")).await;
+    assert!(matches!(hub.recv().await.unwrap(), HubEvent::Captured(_)));
+    assert_eq!(engine.events_clear(Some("shop")).unwrap(), 1);
+    assert_eq!(hub.recv().await.unwrap(), HubEvent::EventsRemoved);
+    engine.endpoint_delete("shop").unwrap();
+    assert_eq!(engine.route("/shop/x").unwrap().slug, "default");
+}

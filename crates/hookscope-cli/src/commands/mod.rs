@@ -3,6 +3,7 @@
 pub mod endpoints;
 pub mod events;
 pub mod serve;
+pub mod signatures;
 
 use std::path::Path;
 

@@ -11,7 +11,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
-use super::Diagnosis;
+use std::borrow::Cow;
+
+use super::{Diagnosis, Inbound, SignatureReport, SignatureStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alg {
@@ -196,16 +198,6 @@ pub fn body_variants(body: &[u8]) -> Vec<Variant> {
             });
         }
     };
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-        let reserialised = "the body was re-serialised as JSON before signing/verifying (compact vs pretty, \
-                           key order or escaping changed): verify over the raw bytes";
-        if let Ok(compact) = serde_json::to_vec(&value) {
-            push("body_reserialized", reserialised, compact);
-        }
-        if let Ok(pretty) = serde_json::to_vec_pretty(&value) {
-            push("body_reserialized", reserialised, pretty);
-        }
-    }
     if body.ends_with(b"\n") {
         let trimmed = body
             .strip_suffix(b"\r\n")
@@ -243,6 +235,17 @@ pub fn body_variants(body: &[u8]) -> Vec<Variant> {
             "`\\n` line endings were changed to `\\r\\n`",
             crlf,
         );
+    }
+    // Re-serialisation last: when a newline or line-ending change explains it, say that.
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let reserialised = "the body was re-serialised as JSON before signing/verifying (compact vs pretty, \
+                           key order or escaping changed): verify over the raw bytes";
+        if let Ok(compact) = serde_json::to_vec(&value) {
+            push("body_reserialized", reserialised, compact);
+        }
+        if let Ok(pretty) = serde_json::to_vec_pretty(&value) {
+            push("body_reserialized", reserialised, pretty);
+        }
     }
     out
 }
@@ -386,6 +389,345 @@ impl MacCheck<'_> {
     }
 }
 
+/// What a module found in the request, for [`verify_symmetric`].
+pub struct Parsed<'a> {
+    /// The provider's display name, for reasons.
+    pub provider: &'static str,
+    /// The signed-string recipe in words.
+    pub recipe: &'a str,
+    /// The signature as carried by the request.
+    pub received: String,
+    /// The body bytes the signature is checked against.
+    pub body: &'a [u8],
+    /// The signed timestamp in Unix seconds, for schemes that sign one.
+    pub timestamp: Option<i64>,
+    pub tolerance_secs: Option<i64>,
+    pub now: i64,
+}
+
+/// Try every secret, then judge the timestamp, then diagnose.
+///
+/// - `key_of(secret)` turns a configured secret into HMAC key bytes (`None`: unusable);
+/// - `check(key, body)` rebuilds the signed string from `body` and compares it, in constant time,
+///   with what the request carried;
+/// - `expected(key)` is the value that key produces for the received bytes, in the header's form;
+/// - `extra()` adds the scheme's own findings when nothing matches.
+///
+/// The diagnosis also tries each variant's bytes through `key_of`, so schemes that decode their
+/// secrets (Standard Webhooks) get the same body and encoding checks as the others.
+pub fn verify_symmetric(
+    p: Parsed<'_>,
+    secrets: &[String],
+    key_of: impl Fn(&str) -> Option<Vec<u8>>,
+    check: impl Fn(&[u8], &[u8]) -> bool,
+    expected: impl Fn(&[u8]) -> String,
+    extra: impl FnOnce() -> Vec<Diagnosis>,
+) -> SignatureReport {
+    let matched = secrets
+        .iter()
+        .position(|s| key_of(s).is_some_and(|k| check(&k, p.body)));
+    let ts = p
+        .timestamp
+        .zip(p.tolerance_secs)
+        .map(|(ts, tol)| (check_timestamp(ts, p.now, tol), tol));
+    let mut report = SignatureReport {
+        status: SignatureStatus::Invalid,
+        reason: String::new(),
+        secret_index: matched,
+        recipe: Some(p.recipe.into()),
+        received: Some(p.received),
+        expected: secrets
+            .first()
+            .and_then(|s| key_of(s))
+            .map(|k| expected(&k)),
+        timestamp_age_secs: p.timestamp.map(|t| p.now.saturating_sub(t)),
+        diagnosis: Vec::new(),
+    };
+    let timing = ts
+        .filter(|(c, _)| !c.within)
+        .map(|(c, tol)| timestamp_finding(c, tol));
+    match matched {
+        Some(i) => match timing {
+            Some(finding) => {
+                report.status = SignatureStatus::Stale;
+                report.reason = format!(
+                    "the signature matches secret #{} but {}",
+                    i + 1,
+                    finding.message
+                );
+                report.diagnosis.push(finding);
+            }
+            None => {
+                report.status = SignatureStatus::Valid;
+                report.reason = format!("valid {} signature (secret #{})", p.provider, i + 1);
+            }
+        },
+        None => {
+            let mut found = extra();
+            found.extend(diagnose(secrets, p.body, |k, b| {
+                check(k, b)
+                    || std::str::from_utf8(k)
+                        .ok()
+                        .and_then(&key_of)
+                        .is_some_and(|derived| derived != k && check(&derived, b))
+            }));
+            found.extend(timing);
+            // A scheme finding that explains the failure contradicts the generic "wrong secret".
+            if found.iter().any(|d| d.explains) {
+                found.retain(|d| d.code != "wrong_secret");
+            }
+            // Findings that explain the failure first; the sort is stable.
+            found.sort_by_key(|d| !d.explains);
+            report.reason = match found.iter().find(|d| d.explains) {
+                Some(d) => format!(
+                    "the {} signature does not match any secret; likely cause: {}",
+                    p.provider, d.message
+                ),
+                None => format!(
+                    "the {} signature does not match any of the {} secret(s)",
+                    p.provider,
+                    secrets.len()
+                ),
+            };
+            report.diagnosis = found;
+        }
+    }
+    report
+}
+
+/// The finding for a timestamp outside the tolerance: stale when in the past, clock skew when in
+/// the future.
+pub fn timestamp_finding(c: TimestampCheck, tolerance_secs: i64) -> Diagnosis {
+    if c.age_secs < 0 {
+        Diagnosis {
+            code: "clock_skew".into(),
+            message: format!(
+                "its timestamp is {} s in the future (tolerance {tolerance_secs} s): this machine's \
+                 clock or the sender's is wrong",
+                c.age_secs.unsigned_abs()
+            ),
+            explains: false,
+        }
+    } else {
+        Diagnosis {
+            code: "stale_timestamp".into(),
+            message: format!(
+                "its timestamp is {} s old (tolerance {tolerance_secs} s): a replay or a delayed \
+                 retry; re-sign it to replay",
+                c.age_secs
+            ),
+            explains: false,
+        }
+    }
+}
+
+/// The request body parsed as JSON, once per analysis: [`super::analyse`] makes one and every
+/// provider reads it through [`body_json`] instead of parsing the body again.
+#[derive(Debug)]
+pub struct SharedJson<'a> {
+    /// The bytes `value` was parsed from.
+    body: &'a [u8],
+    value: Option<serde_json::Value>,
+}
+
+impl<'a> SharedJson<'a> {
+    pub fn parse(body: &'a [u8]) -> Self {
+        Self {
+            body,
+            value: parse_json(body),
+        }
+    }
+}
+
+/// `serde_json::from_slice(body).ok()`, without running the parser on bodies whose first byte
+/// cannot start a JSON value (forms, binary).
+fn parse_json(body: &[u8]) -> Option<serde_json::Value> {
+    let first = body.iter().find(|b| !b" \t\n\r".contains(b))?;
+    if !matches!(
+        first,
+        b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    ) {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
+
+/// The request's body as JSON, `None` when it is not JSON. Borrowed from the analysis' shared
+/// parse when it was made from these very bytes (a copy of the request with another body parses
+/// its own), parsed here otherwise.
+pub fn body_json<'a>(req: &Inbound<'a>) -> Option<Cow<'a, serde_json::Value>> {
+    match req.json {
+        Some(shared) if std::ptr::eq(shared.body, req.body) => {
+            shared.value.as_ref().map(Cow::Borrowed)
+        }
+        _ => parse_json(req.body).map(Cow::Owned),
+    }
+}
+
+/// [`json_field`] of the request's body, through [`body_json`].
+pub fn body_field(req: &Inbound<'_>, path: &[&str]) -> Option<String> {
+    field_text(&*body_json(req)?, path)
+}
+
+/// A string field of a JSON body at `path` (numbers are given as text); `None` for anything else,
+/// including bodies that are not JSON.
+pub fn json_field(body: &[u8], path: &[&str]) -> Option<String> {
+    field_text(&parse_json(body)?, path)
+}
+
+fn field_text(value: &serde_json::Value, path: &[&str]) -> Option<String> {
+    let mut at = value;
+    for key in path {
+        at = at.get(key)?;
+    }
+    match at {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The URLs a sender may have signed instead of `url` when a proxy or a misconfigured public URL
+/// sits between them: the other scheme, with/without the default port, with/without a trailing
+/// slash on the path. Each comes with a description; `url` itself is not in the list.
+pub fn url_variants(url: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut push = |u: String, what: String| {
+        if u != url && !out.iter().any(|(o, _)| *o == u) {
+            out.push((u, what));
+        }
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return out;
+    };
+    let other = match scheme.to_ascii_lowercase().as_str() {
+        "https" => "http",
+        "http" => "https",
+        _ => return out,
+    };
+    let swapped = format!("{other}://{rest}");
+    for base in [url.to_string(), swapped] {
+        if let Some(toggled) = toggle_default_port(&base) {
+            push(toggled.clone(), format!("the sender signed `{toggled}`"));
+            if let Some(slashed) = toggle_trailing_slash(&toggled) {
+                push(slashed.clone(), format!("the sender signed `{slashed}`"));
+            }
+        }
+        if let Some(slashed) = toggle_trailing_slash(&base) {
+            push(slashed.clone(), format!("the sender signed `{slashed}`"));
+        }
+        push(base.clone(), format!("the sender signed `{base}`"));
+    }
+    out
+}
+
+/// `url` with its scheme's default port added (`:443` / `:80`) or, when present, removed.
+/// `None` for URLs without an http(s) scheme or with a non-default port.
+pub fn toggle_default_port(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => return None,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (format!("{u}@"), h),
+        None => (String::new(), authority),
+    };
+    // An IPv6 literal's colons are inside the brackets.
+    let port_sep = hostport
+        .rfind(':')
+        .filter(|&i| !hostport[i..].contains(']'));
+    let new_hostport = match port_sep {
+        Some(i) if &hostport[i + 1..] == default => hostport[..i].to_string(),
+        Some(_) => return None,
+        None => format!("{hostport}:{default}"),
+    };
+    Some(format!("{scheme}://{userinfo}{new_hostport}{tail}"))
+}
+
+/// `url` with a trailing slash added to or removed from its path (query and fragment kept).
+fn toggle_trailing_slash(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let (path, tail) = rest.split_at(end);
+    let toggled = match path.strip_suffix('/') {
+        Some(p) if p.contains('/') => p.to_string(),
+        Some(_) => return None,
+        None => format!("{path}/"),
+    };
+    Some(format!("{scheme}://{toggled}{tail}"))
+}
+
+/// The `name=value` pairs of an `application/x-www-form-urlencoded` body or query string, in
+/// order, with `+` and `%XX` decoded (invalid UTF-8 replaced). Empty for non-UTF-8 input.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Vec::new();
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Form decoding: `+` is a space, `%XX` a byte; a malformed escape is kept as written.
+pub fn percent_decode(s: &str) -> String {
+    let out: Vec<u8> = decoded_bytes(s).collect();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The bytes [`percent_decode`] decodes `s` to, before the UTF-8 check.
+fn decoded_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let b = *bytes.get(i)?;
+        let escaped = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        Some(match (b, escaped) {
+            (b'%', Some(decoded)) => {
+                i += 3;
+                decoded
+            }
+            (b'+', _) => {
+                i += 1;
+                b' '
+            }
+            _ => {
+                i += 1;
+                b
+            }
+        })
+    })
+}
+
+/// Every value of `name` in an `application/x-www-form-urlencoded` body, decoded, as
+/// [`form_pairs`] would give them; only matching values are decoded, so it is cheap on bodies
+/// that are not forms. `name` must not contain U+FFFD (it is compared before the UTF-8 check).
+pub fn form_values<'a>(body: &'a [u8], name: &'a str) -> impl Iterator<Item = String> + 'a {
+    std::str::from_utf8(body)
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(move |pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            decoded_bytes(k).eq(name.bytes()).then(|| percent_decode(v))
+        })
+}
+
+/// The first value of `name` in an `application/x-www-form-urlencoded` body, decoded.
+pub fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_values(body, name).next()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,10 +793,96 @@ mod tests {
     }
 
     #[test]
+    fn form_fields_are_percent_and_plus_decoded() {
+        let body = b"a=1&token=x%2By+z&bad=%zz&empty";
+        assert_eq!(form_field(body, "token").as_deref(), Some("x+y z"));
+        assert_eq!(form_field(body, "bad").as_deref(), Some("%zz"));
+        assert_eq!(form_field(body, "empty").as_deref(), Some(""));
+        assert_eq!(form_field(body, "missing"), None);
+        assert_eq!(
+            form_field(b"x=%ff", "x").as_deref(),
+            Some("\u{fffd}"),
+            "invalid UTF-8 is replaced"
+        );
+    }
+
+    #[test]
     fn timestamps_outside_tolerance_are_not_within() {
         assert!(check_timestamp(1000, 1200, 300).within);
         let c = check_timestamp(1000, 1400, 300);
         assert_eq!((c.age_secs, c.within), (400, false));
         assert!(!check_timestamp(2000, 1000, 300).within);
+    }
+
+    #[test]
+    fn url_variants_cover_scheme_port_and_trailing_slash() {
+        let v: Vec<String> = url_variants("https://h.test/a?x=1")
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        for want in [
+            "https://h.test:443/a?x=1",
+            "https://h.test/a/?x=1",
+            "http://h.test/a?x=1",
+            "http://h.test:80/a?x=1",
+        ] {
+            assert!(v.iter().any(|u| u == want), "{want} not in {v:?}");
+        }
+        assert!(!v.iter().any(|u| u == "https://h.test/a?x=1"));
+        assert_eq!(
+            toggle_default_port("https://u:p@h.test:443/a").as_deref(),
+            Some("https://u:p@h.test/a")
+        );
+        assert_eq!(toggle_default_port("https://h.test:8443/a"), None);
+        assert!(url_variants("not a url").is_empty());
+    }
+
+    #[test]
+    fn the_shared_parse_serves_only_the_bytes_it_was_made_from() {
+        let shared = SharedJson::parse(br#"{"a":"shared"}"#);
+        let req = Inbound {
+            method: "POST",
+            url: "",
+            headers: &[],
+            body: shared.body,
+            now: 0,
+            json: Some(&shared),
+        };
+        assert!(matches!(body_json(&req), Some(Cow::Borrowed(_))));
+        let other = Inbound {
+            body: br#"{"a":"own"}"#,
+            ..req
+        };
+        assert_eq!(body_field(&other, &["a"]).as_deref(), Some("own"));
+        assert!(
+            body_json(&Inbound {
+                body: b"a=1",
+                ..req
+            })
+            .is_none()
+        );
+        assert!(body_json(&Inbound { body: b" 7", ..req }).is_some());
+    }
+
+    #[test]
+    fn form_values_match_form_pairs() {
+        let body = b"AccountSid=AC1&Account%53id=AC2&x=1&AccountSid";
+        let values: Vec<String> = form_values(body, "AccountSid").collect();
+        assert_eq!(values, ["AC1", "AC2", ""]);
+        assert_eq!(form_values(&[0xff, b'='], "").count(), 0);
+    }
+
+    #[test]
+    fn form_decoding_handles_plus_escapes_and_malformed_input() {
+        assert_eq!(percent_decode("a%2Fb+c%zz%4"), "a/b c%zz%4");
+        assert_eq!(
+            form_pairs(b"a=1&b=%2B&c"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "+".into()),
+                ("c".into(), String::new())
+            ]
+        );
+        assert!(form_pairs(&[0xff, b'=']).is_empty());
     }
 }

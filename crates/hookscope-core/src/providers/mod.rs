@@ -14,19 +14,40 @@
 //! [`catalog`], add the provider's published test vectors as unit tests, and a row to the
 //! README's provider table.
 
+mod adyen;
+mod bitbucket;
+mod calendly;
+mod coinbase_commerce;
 pub mod common;
-// batch 3
-pub mod adyen;
-pub mod bitbucket;
-pub mod coinbase_commerce;
-pub mod dropbox;
-pub mod lemonsqueezy;
-pub mod pagerduty;
-pub mod plaid;
-pub mod postmark;
-pub mod sentry;
-pub mod vercel;
-pub mod zendesk;
+mod discord;
+mod dropbox;
+mod github;
+mod gitlab;
+mod hubspot;
+mod intercom;
+mod lemonsqueezy;
+mod linear;
+mod mailgun;
+mod mollie;
+mod paddle;
+mod pagerduty;
+mod plaid;
+mod postmark;
+mod razorpay;
+mod sendgrid;
+mod sentry;
+mod shopify;
+mod slack;
+mod square;
+mod standard_webhooks;
+mod stripe;
+mod twilio;
+mod twitch;
+mod typeform;
+mod vercel;
+mod woocommerce;
+mod zendesk;
+mod zoom;
 
 use serde::Serialize;
 
@@ -45,6 +66,9 @@ pub struct Inbound<'a> {
     pub body: &'a [u8],
     /// Unix time in seconds at analysis, for timestamp tolerance checks.
     pub now: i64,
+    /// The body parsed as JSON by [`analyse`], shared by the providers; `None` elsewhere. Read
+    /// through [`common::body_json`], which parses the body itself when this is absent.
+    pub json: Option<&'a common::SharedJson<'a>>,
 }
 
 impl<'a> Inbound<'a> {
@@ -140,6 +164,14 @@ pub struct SignatureReport {
     pub diagnosis: Vec<Diagnosis>,
 }
 
+impl SignatureReport {
+    /// The same report with the signed-string recipe filled in.
+    pub fn with_recipe(mut self, recipe: impl Into<String>) -> Self {
+        self.recipe = Some(recipe.into());
+        self
+    }
+}
+
 /// One finding of the diagnosis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnosis {
@@ -209,6 +241,29 @@ pub trait Provider: Send + Sync {
 /// Every provider, in detection-priority order.
 pub fn catalog() -> &'static [&'static dyn Provider] {
     &[
+        &stripe::Stripe,
+        &github::GitHub,
+        &gitlab::GitLab,
+        &shopify::Shopify,
+        &slack::Slack,
+        &twilio::Twilio,
+        &standard_webhooks::StandardWebhooks,
+        &paddle::Paddle,
+        &square::Square,
+        &zoom::Zoom,
+        &intercom::Intercom,
+        // batch 2
+        &mailgun::Mailgun,
+        &sendgrid::SendGrid,
+        &discord::Discord,
+        &linear::Linear,
+        &twitch::Twitch,
+        &hubspot::HubSpot,
+        &typeform::Typeform,
+        &calendly::Calendly,
+        &razorpay::Razorpay,
+        &mollie::Mollie,
+        &woocommerce::WooCommerce,
         // batch 3
         &bitbucket::Bitbucket,
         &dropbox::Dropbox,
@@ -229,6 +284,22 @@ pub fn by_id(id: &str) -> Option<&'static dyn Provider> {
     catalog().iter().copied().find(|p| p.info().id == id)
 }
 
+/// The provider that most confidently recognises the request; ties go to the one listed first.
+pub fn detect(req: &Inbound<'_>) -> Option<&'static dyn Provider> {
+    let mut best: Option<(Confidence, &'static dyn Provider)> = None;
+    for &p in catalog() {
+        let c = p.detect(req);
+        if c > Confidence::No && best.is_none_or(|(b, _)| c > b) {
+            best = Some((c, p));
+        }
+        // Nothing beats a strong match listed first: the later detectors need not run.
+        if c == Confidence::Strong {
+            break;
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
 /// What the capture pipeline stores in the summary columns.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
@@ -241,21 +312,15 @@ pub struct Analysis {
 /// Recognise the provider (the endpoint's hint wins over detection), name the event, verify the
 /// signature and prepare a handshake answer. Cheap enough for the capture path.
 pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Analysis {
+    // Parse the body once for every provider that reads it, instead of once per reader.
+    let json = common::SharedJson::parse(req.body);
+    let req = &Inbound {
+        json: Some(&json),
+        ..*req
+    };
     let provider = match hint {
         Some(id) => by_id(id),
-        None => catalog()
-            .iter()
-            .copied()
-            .map(|p| (p.detect(req), p))
-            .filter(|(c, _)| *c > Confidence::No)
-            .fold(
-                None::<(Confidence, &'static dyn Provider)>,
-                |best, cand| match best {
-                    Some(b) if b.0 >= cand.0 => Some(b),
-                    _ => Some(cand),
-                },
-            )
-            .map(|(_, p)| p),
+        None => detect(req),
     };
     let Some(provider) = provider else {
         return Analysis::default();
@@ -265,5 +330,184 @@ pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Ana
         meta: provider.event(req),
         signature: Some(provider.verify(req, secrets)),
         handshake: provider.handshake(req, secrets),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
+        Inbound {
+            method: "POST",
+            url: "https://example.test/hook",
+            headers,
+            body,
+            now: 1_700_000_000,
+            json: None,
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_found_by_id() {
+        for p in catalog() {
+            let id = p.info().id;
+            assert_eq!(
+                catalog().iter().filter(|q| q.info().id == id).count(),
+                1,
+                "{id}"
+            );
+            assert!(by_id(id).is_some());
+        }
+    }
+
+    #[test]
+    fn shared_header_names_go_to_the_right_provider() {
+        let body = br#"{"type":"notification_event","topic":"ping","id":"n1"}"#;
+        let cases: Vec<(Vec<Header>, &[u8], &str)> = vec![
+            (
+                vec![
+                    Header::new("x-hub-signature", "sha1=00"),
+                    Header::new("x-hub-signature-256", "sha256=00"),
+                    Header::new("x-github-event", "ping"),
+                    Header::new("user-agent", "GitHub-Hookshot/abc"),
+                ],
+                b"{}",
+                "github",
+            ),
+            (
+                vec![Header::new("x-hub-signature", "sha1=00")],
+                body,
+                "intercom",
+            ),
+            (
+                vec![
+                    Header::new("x-gitlab-event", "Push Hook"),
+                    Header::new("webhook-id", "msg_1"),
+                    Header::new("webhook-timestamp", "1700000000"),
+                    Header::new("webhook-signature", "v1,AAAA"),
+                ],
+                b"{}",
+                "gitlab",
+            ),
+            (
+                vec![
+                    Header::new("webhook-id", "msg_1"),
+                    Header::new("webhook-timestamp", "1700000000"),
+                    Header::new("webhook-signature", "v1,AAAA"),
+                ],
+                b"{}",
+                "standard-webhooks",
+            ),
+            (
+                vec![Header::new("svix-signature", "v1,AAAA")],
+                b"{}",
+                "standard-webhooks",
+            ),
+            (
+                vec![Header::new("stripe-signature", "t=1,v1=00")],
+                b"{}",
+                "stripe",
+            ),
+            (
+                vec![Header::new("x-twilio-signature", "AAAA")],
+                b"a=1",
+                "twilio",
+            ),
+        ];
+        for (headers, body, want) in cases {
+            let a = analyse(&inbound(&headers, body), None, &[]);
+            assert_eq!(a.provider, Some(want), "{headers:?}");
+        }
+    }
+
+    #[test]
+    fn analyse_prepares_handshakes_and_honours_the_hint() {
+        let body = br#"{"event":"endpoint.url_validation","payload":{"plainToken":"abc"}}"#;
+        let a = analyse(&inbound(&[], body), None, &["zoom-secret".into()]);
+        assert_eq!(a.provider, Some("zoom"));
+        assert!(a.handshake.is_some());
+        let body = br#"{"type":"url_verification","challenge":"c"}"#;
+        let a = analyse(&inbound(&[], body), None, &[]);
+        assert_eq!(a.provider, Some("slack"));
+        assert!(a.handshake.is_some());
+        let a = analyse(&inbound(&[], b"{}"), Some("paddle"), &[]);
+        assert_eq!(a.provider, Some("paddle"));
+        assert_eq!(
+            a.signature.map(|s| s.status),
+            Some(SignatureStatus::NoSecret)
+        );
+    }
+
+    #[test]
+    fn no_provider_panics_on_hostile_input() {
+        let junk_values: [&[u8]; 7] = [
+            b"",
+            b"=",
+            b",;= v1, v1a, t=,ts=;h1=",
+            b"t=99999999999999999999999,v1=zz",
+            b"sha256=\xff",
+            &[0xff, 0xfe, 0x00],
+            "é漢字=%E9%ZZ+".as_bytes(),
+        ];
+        let names = [
+            "stripe-signature",
+            "x-hub-signature-256",
+            "x-hub-signature",
+            "x-gitlab-token",
+            "x-shopify-hmac-sha256",
+            "x-slack-signature",
+            "x-slack-request-timestamp",
+            "x-twilio-signature",
+            "x-twilio-webhooks-signature-settings",
+            "webhook-id",
+            "webhook-timestamp",
+            "webhook-signature",
+            "svix-signature",
+            "paddle-signature",
+            "x-square-hmacsha256-signature",
+            "x-zm-signature",
+            "x-zm-request-timestamp",
+            "content-type",
+        ];
+        let bodies: [&[u8]; 4] = [
+            b"",
+            &[0xff, 0x00, 0xc3],
+            br#"{"event":"endpoint.url_validation","payload":{"plainToken":7}}"#,
+            b"a=%&b=%zz&&=",
+        ];
+        let urls = [
+            "",
+            "https://",
+            "http://[::1]:80",
+            "weird://x:y@z/?bodySHA256=%",
+        ];
+        for value in junk_values {
+            let headers: Vec<Header> = names.iter().map(|n| Header::new(*n, value)).collect();
+            for body in bodies {
+                for url in urls {
+                    let req = Inbound {
+                        url,
+                        ..inbound(&headers, body)
+                    };
+                    for p in catalog() {
+                        p.detect(&req);
+                        p.event(&req);
+                        p.verify(&req, &[]);
+                        p.verify(&req, &["whsec_!!".into(), "".into(), "é".into()]);
+                        p.handshake(&req, &["s".into()]);
+                        let input = SignInput {
+                            secret: "whsec_!!",
+                            body,
+                            timestamp: i64::MIN,
+                            url,
+                            method: "GET",
+                            headers: &headers,
+                        };
+                        let _ = p.sign(&input);
+                    }
+                }
+            }
+        }
     }
 }

@@ -27,8 +27,6 @@ pub struct NewEvent {
     pub event_id: Option<String>,
     pub signature_status: Option<String>,
     pub signature: Option<String>,
-    /// Body text for the search index (decoded, capped), when the body is text.
-    pub search_body: Option<String>,
     pub status: StatusPolicy,
     pub imported: bool,
 }
@@ -103,11 +101,6 @@ pub(crate) fn insert(tx: &Transaction<'_>, ev: &NewEvent) -> Result<Inserted> {
         ev.imported,
     ])?;
     let id = tx.last_insert_rowid();
-    let header_text = String::from_utf8_lossy(&headers);
-    tx.prepare_cached(
-        "INSERT INTO requests_fts(rowid, path, headers, body) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![id, raw.path, header_text, ev.search_body])?;
     Ok(Inserted {
         id,
         duplicate_of,
@@ -222,25 +215,23 @@ pub fn list(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let (long, short): (Vec<&str>, Vec<&str>) = text
-            .split_whitespace()
-            .partition(|t| t.chars().count() >= 3);
-        if !long.is_empty() {
-            let query: Vec<String> = long
-                .iter()
-                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-                .collect();
-            let p = bind(query.join(" ").into());
-            sql += &format!(
-                " AND r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH {p})"
+        // Rows above the mark are not indexed yet: they are matched by a scan instead.
+        let upto = bind(super::search_index::indexed_upto(conn)?.into());
+        for term in text.split_whitespace() {
+            let scan = bind(term.to_lowercase().into());
+            let scan_clause = format!(
+                "instr(lower(r.path), {scan}) > 0 OR instr(lower(CAST(r.headers AS TEXT)), {scan}) > 0"
             );
-        }
-        // Trigrams need three characters; shorter terms fall back to a scan of path and headers.
-        for term in short {
-            let p = bind(term.to_lowercase().into());
-            sql += &format!(
-                " AND (instr(lower(r.path), {p}) > 0 OR instr(lower(CAST(r.headers AS TEXT)), {p}) > 0)"
-            );
+            if term.chars().count() >= 3 {
+                let phrase = bind(format!("\"{}\"", term.replace('"', "\"\"")).into());
+                sql += &format!(
+                    " AND (r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH {phrase}) \
+                     OR (r.id > {upto} AND ({scan_clause} OR instr(lower(CAST(r.body AS TEXT)), {scan}) > 0)))"
+                );
+            } else {
+                // Trigrams need three characters; shorter terms scan path and headers.
+                sql += &format!(" AND ({scan_clause})");
+            }
         }
     }
     match page {
