@@ -10,7 +10,8 @@ fn main() {
         .collect();
     let commands: &'static [&'static str] = commands.leak();
     if let Err(e) = tauri_build::try_build(
-        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
     ) {
         eprintln!("tauri build step failed: {e:#}");
         std::process::exit(1);

@@ -22,8 +22,16 @@ pub fn api() -> Vec<(&'static str, String, String)> {
     let none = || "null".to_string();
     vec![
         ("app_status", none(), t::<AppStatus>()),
-        ("capture_start", t::<CaptureStartReq>(), t::<CaptureStatus>()),
-        ("capture_pause", t::<CapturePauseReq>(), t::<CaptureStatus>()),
+        (
+            "capture_start",
+            t::<CaptureStartReq>(),
+            t::<CaptureStatus>(),
+        ),
+        (
+            "capture_pause",
+            t::<CapturePauseReq>(),
+            t::<CaptureStatus>(),
+        ),
         ("settings_get", none(), t::<Settings>()),
         ("settings_set", t::<SettingsSetReq>(), t::<Settings>()),
         ("event_list", t::<EventListReq>(), t::<Vec<EventSummary>>()),
@@ -31,9 +39,21 @@ pub fn api() -> Vec<(&'static str, String, String)> {
         ("event_body", t::<EventBodyReq>(), "ArrayBuffer".to_string()),
         ("event_clear", t::<EventClearReq>(), "number".to_string()),
         ("endpoint_list", none(), t::<Vec<EndpointInfo>>()),
-        ("endpoint_create", t::<EndpointCreateReq>(), t::<EndpointInfo>()),
-        ("endpoint_update", t::<EndpointUpdateReq>(), t::<EndpointInfo>()),
-        ("endpoint_delete", t::<EndpointDeleteReq>(), "null".to_string()),
+        (
+            "endpoint_create",
+            t::<EndpointCreateReq>(),
+            t::<EndpointInfo>(),
+        ),
+        (
+            "endpoint_update",
+            t::<EndpointUpdateReq>(),
+            t::<EndpointInfo>(),
+        ),
+        (
+            "endpoint_delete",
+            t::<EndpointDeleteReq>(),
+            "null".to_string(),
+        ),
         ("hmac_compute", t::<HmacComputeReq>(), t::<HmacComputeRes>()),
     ]
 }

@@ -154,7 +154,10 @@ mod tests {
         let server = CaptureServer::new(engine, &busy);
         let status = server.start(&busy).await;
         assert_eq!(status.url, None);
-        assert_eq!(status.error.as_ref().map(|e| e.code.as_str()), Some("in_use"));
+        assert_eq!(
+            status.error.as_ref().map(|e| e.code.as_str()),
+            Some("in_use")
+        );
 
         let status = server.start("127.0.0.1:0").await;
         assert!(status.error.is_none(), "{status:?}");

@@ -203,7 +203,10 @@ pub(crate) mod tests {
         assert_eq!(summary.summary, "49 new events on stripe");
         assert_eq!(b.expire(t0 + BURST_WINDOW * 2), None);
         assert_eq!(b.deadline(), None);
-        assert!(b.offer(&event(51, "github"), t0 + BURST_WINDOW * 3).is_some());
+        assert!(
+            b.offer(&event(51, "github"), t0 + BURST_WINDOW * 3)
+                .is_some()
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The app's wiring through Tauri's mock runtime: real commands over real IPC requests against
 //! an engine on a temp data dir, with a real capture server on a free port. No display needed.
+#![allow(clippy::unwrap_used)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -24,7 +25,12 @@ struct Harness {
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(dir.path(), Default::default()).unwrap();
-    let state = AppState::new(engine, dir.path().into(), Settings::default(), "127.0.0.1:0");
+    let state = AppState::new(
+        engine,
+        dir.path().into(),
+        Settings::default(),
+        "127.0.0.1:0",
+    );
     let status = tauri::async_runtime::block_on(state.capture.start("127.0.0.1:0"));
     let base = status.url.expect("capture listens");
     let app = hookscope_desktop::builder(mock_builder())
@@ -158,8 +164,12 @@ fn errors_are_typed_with_a_code_and_a_reason() {
     let err = invoke(&h, "event_get", json!({ "req": { "id": 424242 } })).unwrap_err();
     assert_eq!(err["code"], "not_found");
     assert!(err["message"].as_str().unwrap().contains("424242"));
-    let err = invoke(&h, "hmac_compute", json!({ "req": { "key": "zz", "keyEncoding": "hex" } }))
-        .unwrap_err();
+    let err = invoke(
+        &h,
+        "hmac_compute",
+        json!({ "req": { "key": "zz", "keyEncoding": "hex" } }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "bad_key");
 }
 
@@ -177,6 +187,11 @@ fn endpoints_are_created_with_their_url_and_route_at_once() {
     post(&h.base, "/stripe/x", "{}");
     let list = wait_for_events(&h, 1);
     assert_eq!(list[0]["endpoint"], "stripe");
-    let dup = invoke(&h, "endpoint_create", json!({ "req": { "slug": "stripe" } })).unwrap_err();
+    let dup = invoke(
+        &h,
+        "endpoint_create",
+        json!({ "req": { "slug": "stripe" } }),
+    )
+    .unwrap_err();
     assert_eq!(dup["code"], "conflict");
 }

@@ -9,7 +9,6 @@ set -euo pipefail
 app="$(realpath "$1")"
 out="$(mkdir -p "$2" && realpath "$2")"
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -33,4 +32,4 @@ for _ in $(seq 100); do
 done
 
 export HOOKSCOPE_DBUS_LOG="$out/dbus.log"
-"$root/.venv/bin/python" -m pytest -q -p no:cacheprovider "$here/test_app.py"
+PYTHONDONTWRITEBYTECODE=1 "${XDG_CACHE_HOME:-$HOME/.cache}/hookscope/e2e-venv/bin/python" -m pytest -q -p no:cacheprovider "$here/test_app.py"

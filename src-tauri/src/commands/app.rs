@@ -4,7 +4,9 @@
 use hookscope_core::store::events;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::dto::{AppStatus, CapturePauseReq, CaptureStartReq, CaptureStatus, Settings, SettingsSetReq};
+use crate::dto::{
+    AppStatus, CapturePauseReq, CaptureStartReq, CaptureStatus, Settings, SettingsSetReq,
+};
 use crate::error::{ApiError, ApiResult, blocking};
 use crate::live::CAPTURE_STATUS_EVENT;
 use crate::state::AppState;

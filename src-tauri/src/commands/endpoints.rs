@@ -32,7 +32,9 @@ pub async fn endpoint_create(
     blocking(move || {
         let slug = req.slug.trim().to_string();
         let patch = req.fields.into_patch(None);
-        let created = engine.store().write(|tx| endpoints::insert(tx, &slug, &patch))?;
+        let created = engine
+            .store()
+            .write(|tx| endpoints::insert(tx, &slug, &patch))?;
         engine.refresh_endpoints()?;
         Ok(EndpointInfo::new(created, base.as_deref()))
     })

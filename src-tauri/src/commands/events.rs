@@ -6,7 +6,9 @@ use hookscope_core::store::events::{self, Filter, Page};
 use tauri::State;
 use tauri::ipc::Response;
 
-use crate::dto::{EventBodyReq, EventClearReq, EventDetail, EventGetReq, EventListReq, EventSummary};
+use crate::dto::{
+    EventBodyReq, EventClearReq, EventDetail, EventGetReq, EventListReq, EventSummary,
+};
 use crate::error::{ApiResult, blocking};
 use crate::state::AppState;
 
@@ -34,7 +36,8 @@ pub async fn event_list(
         search: blank_to_none(req.search),
     };
     blocking(move || {
-        let list = store.read(|c| events::list(c, &filter, Page::NewestBefore(req.before), limit))?;
+        let list =
+            store.read(|c| events::list(c, &filter, Page::NewestBefore(req.before), limit))?;
         Ok(list.into_iter().map(EventSummary::from).collect())
     })
     .await
