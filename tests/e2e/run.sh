@@ -12,24 +12,45 @@ here="$(cd "$(dirname "$0")" && pwd)"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# The app takes its environment from tauri-driver's process, so export it before starting it.
-export HOOKSCOPE_DATA="$out/data"
-HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
-export HOOKSCOPE_LISTEN
-export HOOKSCOPE_APP="$app" HOOKSCOPE_E2E_OUT="$out"
-rm -rf "$HOOKSCOPE_DATA"
-
-dbus-monitor "interface='org.freedesktop.Notifications',member='Notify'" > "$out/dbus.log" 2>&1 &
-monitor=$!
-tauri-driver --port 4444 > "$out/tauri-driver.log" 2>&1 &
-driver=$!
-cleanup() { kill "$driver" "$monitor" 2>/dev/null || true; }
+# The app takes its environment from tauri-driver's process: each phase exports the app's
+# environment, then starts its own tauri-driver.
+export HOOKSCOPE_APP="$app" HOOKSCOPE_E2E_OUT="$out" HOOKSCOPE_DBUS_LOG="$out/dbus.log"
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; }
 trap cleanup EXIT
 
-for _ in $(seq 100); do
-  curl -sf -o /dev/null http://127.0.0.1:4444/status && break
-  sleep 0.1
-done
+dbus-monitor "interface='org.freedesktop.Notifications',member='Notify'" > "$out/dbus.log" 2>&1 &
+pids+=($!)
 
-export HOOKSCOPE_DBUS_LOG="$out/dbus.log"
-PYTHONDONTWRITEBYTECODE=1 "${XDG_CACHE_HOME:-$HOME/.cache}/hookscope/e2e-venv/bin/python" -m pytest -q -p no:cacheprovider "$here/test_app.py"
+# Runs one pytest module against a fresh app on a scratch data dir.
+phase() {
+  local name="$1" module="$2"
+  export HOOKSCOPE_DATA="$out/data-$name"
+  rm -rf "$HOOKSCOPE_DATA"
+  tauri-driver --port 4444 > "$out/tauri-driver-$name.log" 2>&1 &
+  local driver=$!
+  pids+=("$driver")
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null http://127.0.0.1:4444/status && break
+    sleep 0.1
+  done
+  local rc=0
+  PYTHONDONTWRITEBYTECODE=1 "$python" -m pytest -q -p no:cacheprovider --rootdir "$here" "$here/$module" || rc=$?
+  kill "$driver" 2>/dev/null || true
+  wait "$driver" 2>/dev/null || true
+  return "$rc"
+}
+
+python="${XDG_CACHE_HOME:-$HOME/.cache}/hookscope/e2e-venv/bin/python"
+
+HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
+export HOOKSCOPE_LISTEN
+phase main test_app.py
+
+# The port is taken (as by `hookscope serve`) before the app starts.
+exec 3< <(python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)')
+pids+=($!)
+holder_port="$(head -n1 <&3)"
+HOOKSCOPE_LISTEN="127.0.0.1:$holder_port"
+export HOOKSCOPE_LISTEN
+phase port-in-use test_port_in_use.py

@@ -48,7 +48,7 @@ export class EventFeed {
   held = $state(0);
   loading = $state(false);
   exhausted = $state(false);
-  /** New events per endpoint since the user last looked at it. */
+  /** New events per endpoint that arrived while another endpoint was being looked at. */
   unread = $state<Record<string, number>>({});
   onError: (e: unknown) => void = () => {};
 
@@ -85,7 +85,7 @@ export class EventFeed {
 
   onLive(batch: EventSummary[]): void {
     for (const ev of batch) {
-      if (ev.endpoint !== this.filters.endpoint) {
+      if (this.filters.endpoint && ev.endpoint !== this.filters.endpoint) {
         this.unread = { ...this.unread, [ev.endpoint]: (this.unread[ev.endpoint] ?? 0) + 1 };
       }
     }
