@@ -21,7 +21,7 @@ app-debug: bootstrap
 	npx tauri build --debug --no-bundle
 
 ## The front end, built into ui/dist (the shell embeds it, so cargo needs it to compile).
-ui:
+ui: bootstrap
 	npm --prefix ui run build
 
 ## Regenerate the TypeScript bindings from the Rust types (commit the result).
@@ -44,7 +44,7 @@ test-rust: ui
 	$(CARGO) test --workspace --locked
 
 ## Type-check and unit-test the front end.
-test-ui:
+test-ui: bootstrap
 	npm --prefix ui run check
 	npm --prefix ui test
 

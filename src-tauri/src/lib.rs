@@ -65,7 +65,10 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = hookscope_core::datadir::resolve(None)?;
     let engine = Engine::open(&data_dir, StoreOptions::default())?;
-    let saved = settings::load(engine.store()).unwrap_or_default();
+    let saved = settings::load(engine.store()).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not read the settings; using the defaults");
+        dto::Settings::default()
+    });
     let listen = std::env::var(LISTEN_ENV)
         .ok()
         .filter(|v| !v.trim().is_empty())

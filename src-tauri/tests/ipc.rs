@@ -195,3 +195,35 @@ fn endpoints_are_created_with_their_url_and_route_at_once() {
     .unwrap_err();
     assert_eq!(dup["code"], "conflict");
 }
+
+#[test]
+fn settings_are_saved_and_capture_pauses_and_resumes() {
+    let h = harness();
+    let mut settings = json_of(&h, "settings_get", json!({}));
+    settings["notifyRule"] = json!("invalid_signature");
+    settings["retentionMaxEvents"] = json!(1000);
+    let saved = json_of(
+        &h,
+        "settings_set",
+        json!({ "req": { "settings": settings } }),
+    );
+    assert_eq!(saved["notifyRule"], "invalid_signature");
+    assert_eq!(
+        json_of(&h, "settings_get", json!({}))["retentionMaxEvents"],
+        1000
+    );
+
+    let paused = json_of(&h, "capture_pause", json!({ "req": { "paused": true } }));
+    assert_eq!(paused["paused"], true);
+    assert_eq!(paused["url"], Value::Null);
+    let addr = h.base.trim_start_matches("http://");
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "nothing listens while paused"
+    );
+    let resumed = json_of(&h, "capture_pause", json!({ "req": { "paused": false } }));
+    assert_eq!(resumed["paused"], false);
+    let status = json_of(&h, "app_status", json!({}));
+    assert_eq!(status["capture"]["url"], resumed["url"]);
+    assert!(status["capture"]["url"].is_string());
+}
