@@ -10,8 +10,10 @@
 
 pub mod endpoints;
 pub mod events;
+pub mod forwards;
 mod headers_codec;
 mod migrate;
+pub mod replays;
 pub mod search_index;
 pub mod settings;
 pub mod writer;

@@ -1,0 +1,118 @@
+//! Queries on `forwards`: per endpoint, how auto-forward retries and how far it has delivered.
+//! The target itself is the endpoint's `forward_url`; a row exists while forwarding is on.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::Result;
+
+/// How an endpoint's events are forwarded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardSettings {
+    /// Each try waits this long for the target's whole answer.
+    pub timeout_ms: u64,
+    /// The wait before the second try; it doubles per try up to `retry_max_ms`.
+    pub retry_initial_ms: u64,
+    pub retry_max_ms: u64,
+    /// Tries for an event the target answers with 5xx before moving on; 0 keeps trying.
+    /// A target that cannot be reached is always retried: that is the backlog case.
+    pub max_attempts: u32,
+    pub allow_remote: bool,
+    pub follow_redirects: bool,
+}
+
+impl Default for ForwardSettings {
+    fn default() -> Self {
+        Self {
+            // A developer may sit at a breakpoint: minutes, not seconds.
+            timeout_ms: 300_000,
+            retry_initial_ms: 500,
+            retry_max_ms: 30_000,
+            max_attempts: 5,
+            allow_remote: false,
+            follow_redirects: false,
+        }
+    }
+}
+
+/// The stored state of one endpoint's forwarding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardState {
+    pub settings: ForwardSettings,
+    /// Id of the last request delivered or given up on.
+    pub delivered_upto: i64,
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+pub fn get(conn: &Connection, endpoint: &str) -> Result<Option<ForwardState>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT f.delivered_upto, f.timeout_ms, f.retry_initial_ms, f.retry_max_ms,
+                    f.max_attempts, f.allow_remote, f.follow_redirects
+             FROM forwards f JOIN endpoints e ON e.id = f.endpoint_id WHERE e.slug = ?1",
+        )?
+        .query_row([endpoint], |r| {
+            let attempts: i64 = r.get(4)?;
+            Ok(ForwardState {
+                delivered_upto: r.get(0)?,
+                settings: ForwardSettings {
+                    timeout_ms: to_u64(r.get(1)?),
+                    retry_initial_ms: to_u64(r.get(2)?),
+                    retry_max_ms: to_u64(r.get(3)?),
+                    max_attempts: u32::try_from(attempts).unwrap_or(0),
+                    allow_remote: r.get(5)?,
+                    follow_redirects: r.get(6)?,
+                },
+            })
+        })
+        .optional()?)
+}
+
+/// Turn forwarding on (or change its settings). Turning it on starts after the newest event:
+/// only events captured from now on are forwarded; changing settings keeps the position.
+pub fn set(conn: &Connection, endpoint: &str, s: &ForwardSettings) -> Result<()> {
+    conn.execute(
+        "INSERT INTO forwards(endpoint_id, delivered_upto, timeout_ms, retry_initial_ms,
+            retry_max_ms, max_attempts, allow_remote, follow_redirects)
+         SELECT e.id, (SELECT coalesce(max(id), 0) FROM requests), ?2, ?3, ?4, ?5, ?6, ?7
+         FROM endpoints e WHERE e.slug = ?1
+         ON CONFLICT(endpoint_id) DO UPDATE SET timeout_ms = excluded.timeout_ms,
+            retry_initial_ms = excluded.retry_initial_ms, retry_max_ms = excluded.retry_max_ms,
+            max_attempts = excluded.max_attempts, allow_remote = excluded.allow_remote,
+            follow_redirects = excluded.follow_redirects",
+        params![
+            endpoint,
+            to_i64(s.timeout_ms),
+            to_i64(s.retry_initial_ms),
+            to_i64(s.retry_max_ms),
+            s.max_attempts,
+            s.allow_remote,
+            s.follow_redirects
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn clear(conn: &Connection, endpoint: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM forwards WHERE endpoint_id = (SELECT id FROM endpoints WHERE slug = ?1)",
+        [endpoint],
+    )?;
+    Ok(())
+}
+
+/// Move the position from `from` to `to`; false when someone else moved it meanwhile.
+pub fn advance(conn: &Connection, endpoint: &str, from: i64, to: i64) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE forwards SET delivered_upto = ?3
+         WHERE endpoint_id = (SELECT id FROM endpoints WHERE slug = ?1) AND delivered_upto = ?2",
+        params![endpoint, from, to],
+    )?;
+    Ok(n == 1)
+}
