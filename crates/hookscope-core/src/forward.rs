@@ -91,6 +91,9 @@ async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>) {
 }
 
 fn forwarding_endpoints(store: &Store) -> Result<Vec<String>> {
+    if store.read(forwards::out_of_step)? {
+        store.write(|tx| forwards::reconcile(tx))?;
+    }
     store.read(|c| {
         let mut out = Vec::new();
         for e in endpoints::list(c)? {

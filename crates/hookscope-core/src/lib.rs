@@ -4,17 +4,22 @@
 
 pub mod body;
 pub mod capture;
+pub mod curl;
 pub mod datadir;
 pub mod error;
 pub mod event_json;
+pub mod export;
 pub mod forward;
+pub mod har;
 pub mod hmac_calc;
 pub mod hub;
+pub mod import;
 pub mod model;
 pub mod providers;
 pub mod replay;
 pub mod signatures;
 pub mod store;
+pub mod triggers;
 
 pub use capture::{Captured, Engine};
 pub use error::{Error, Result};

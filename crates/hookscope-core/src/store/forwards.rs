@@ -116,3 +116,39 @@ pub fn advance(conn: &Connection, endpoint: &str, from: i64, to: i64) -> Result<
     )?;
     Ok(n == 1)
 }
+
+/// Endpoints whose `forward_url` was set or cleared through another door (`endpoints set
+/// --forward`, the app's endpoint editor) get their forwarding state created (starting after
+/// the newest event, default settings) or removed. Returns whether anything changed.
+pub fn reconcile(conn: &Connection) -> Result<bool> {
+    let d = ForwardSettings::default();
+    let removed = conn.execute(
+        "DELETE FROM forwards WHERE endpoint_id IN (SELECT id FROM endpoints WHERE forward_url IS NULL)",
+        [],
+    )?;
+    let added = conn.execute(
+        "INSERT INTO forwards(endpoint_id, delivered_upto, timeout_ms, retry_initial_ms,
+            retry_max_ms, max_attempts, allow_remote, follow_redirects)
+         SELECT e.id, (SELECT coalesce(max(id), 0) FROM requests), ?1, ?2, ?3, ?4, 0, 0
+         FROM endpoints e
+         WHERE e.forward_url IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM forwards f WHERE f.endpoint_id = e.id)",
+        params![
+            to_i64(d.timeout_ms),
+            to_i64(d.retry_initial_ms),
+            to_i64(d.retry_max_ms),
+            d.max_attempts
+        ],
+    )?;
+    Ok(removed + added > 0)
+}
+
+/// Whether [`reconcile`] has anything to do (a read, so the common case takes no write lock).
+pub fn out_of_step(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM endpoints e WHERE (e.forward_url IS NULL) =
+            EXISTS(SELECT 1 FROM forwards f WHERE f.endpoint_id = e.id))",
+        [],
+        |r| r.get(0),
+    )?)
+}
