@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: bootstrap run serve test lint test-rust bench
+.PHONY: bootstrap run serve test lint test-rust test-conformance bench
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -15,7 +15,7 @@ run: bootstrap
 serve: run
 
 ## Every test: formatting, lints, unit, integration and process-level tests.
-test: bootstrap lint test-rust
+test: bootstrap lint test-rust test-conformance
 
 lint:
 	$(CARGO) fmt --all --check
@@ -23,6 +23,11 @@ lint:
 
 test-rust:
 	$(CARGO) test --workspace --locked
+
+## Signatures checked against the providers' own SDKs (Python and npm packages, installed on demand).
+test-conformance:
+	$(CARGO) build -p hookscope-cli --locked
+	HOOKSCOPE_BIN=$(abspath $(or $(CARGO_TARGET_DIR),target))/debug/hookscope bash tests/conformance/run.sh
 
 ## Throughput and latency of the capture path against a bare server and a peer tool.
 bench: bootstrap

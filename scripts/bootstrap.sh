@@ -22,4 +22,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Node.js and npm for the conformance tests' @octokit helper: the machine's own when present
+# (Debian's dpkg name for it may differ), else Debian's.
+if ! command -v npm >/dev/null; then
+  echo "bootstrap: installing nodejs npm"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+
 command -v cargo >/dev/null || { echo "bootstrap: cargo not found; install Rust from https://rustup.rs" >&2; exit 1; }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::hub::{Hub, HubEvent};
-use crate::model::{DEFAULT_SLUG, Endpoint, Header, RawRequest, Reply};
+use crate::model::{DEFAULT_SLUG, Endpoint, EndpointPatch, Header, RawRequest, Reply};
 use crate::providers::{self, Inbound};
 use crate::store::events::{Inserted, NewEvent, StatusPolicy};
 use crate::store::writer::Writer;
@@ -138,6 +138,37 @@ impl Engine {
         })
     }
 
+    /// Add an endpoint; it takes requests at once and the change is announced on the hub.
+    pub fn endpoint_create(&self, slug: &str, patch: &EndpointPatch) -> Result<Endpoint> {
+        let endpoint = self.store.write(|tx| endpoints::insert(tx, slug, patch))?;
+        self.refresh_endpoints()?;
+        Ok(endpoint)
+    }
+
+    /// Change an endpoint; announced on the hub.
+    pub fn endpoint_update(&self, slug: &str, patch: &EndpointPatch) -> Result<Endpoint> {
+        let endpoint = self.store.write(|tx| endpoints::update(tx, slug, patch))?;
+        self.refresh_endpoints()?;
+        Ok(endpoint)
+    }
+
+    /// Remove an endpoint and its events; announced on the hub.
+    pub fn endpoint_delete(&self, slug: &str) -> Result<()> {
+        self.store.write(|tx| endpoints::delete(tx, slug))?;
+        self.refresh_endpoints()?;
+        self.hub.publish(HubEvent::EventsRemoved);
+        Ok(())
+    }
+
+    /// Delete events (of one endpoint, or all); announced on the hub.
+    pub fn events_clear(&self, endpoint: Option<&str>) -> Result<u64> {
+        let n = self
+            .store
+            .write(|tx| crate::store::events::clear(tx, endpoint))?;
+        self.hub.publish(HubEvent::EventsRemoved);
+        Ok(n)
+    }
+
     /// Stop the writer after committing what is queued.
     pub fn shutdown(&self) {
         self.writer.shutdown();
@@ -164,6 +195,7 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
             headers: &raw.headers,
             body: &raw.body,
             now,
+            json: None,
         };
         providers::analyse(&inbound, endpoint.provider.as_deref(), &endpoint.secrets)
     };

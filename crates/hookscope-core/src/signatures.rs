@@ -45,6 +45,7 @@ pub fn verify_event(store: &Store, id: i64, options: &VerifyOptions) -> Result<V
         headers: &event.headers,
         body: &event.body,
         now,
+        json: None,
     };
     let wanted = options
         .provider

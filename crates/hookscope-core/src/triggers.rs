@@ -326,6 +326,7 @@ mod tests {
                 headers: &test.headers,
                 body: &test.body,
                 now,
+                json: None,
             };
             assert_eq!(
                 providers::detect(&inbound).map(|p| p.info().id),

@@ -104,6 +104,7 @@ fn hostile_requests_never_panic_and_never_verify() {
                             headers: &headers,
                             body,
                             now: 1_700_000_000,
+                            json: None,
                         };
                         p.detect(&req);
                         p.event(&req);
@@ -158,6 +159,7 @@ fn reports_never_contain_the_secret() {
             headers: &headers,
             body,
             now: 1_700_000_000,
+            json: None,
         };
         for secrets in [vec![secret.to_owned()], vec!["other:x".to_owned()]] {
             let report = p.verify(&req, &secrets);

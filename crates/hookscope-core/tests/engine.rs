@@ -321,3 +321,20 @@ async fn the_search_index_catches_up_and_sees_decoded_bodies() {
     );
     assert_eq!(search("needle_in_plain"), 1);
 }
+
+#[tokio::test]
+async fn endpoint_and_clear_operations_route_at_once_and_announce_themselves() {
+    let (_d, engine) = engine();
+    let mut hub = engine.hub().subscribe();
+    engine
+        .endpoint_create("shop", &EndpointPatch::default())
+        .unwrap();
+    assert_eq!(engine.route("/shop/x").unwrap().slug, "shop");
+    assert_eq!(hub.recv().await.unwrap(), HubEvent::EndpointsChanged);
+    capture(&engine, raw("/shop/x", b"1")).await;
+    assert!(matches!(hub.recv().await.unwrap(), HubEvent::Captured(_)));
+    assert_eq!(engine.events_clear(Some("shop")).unwrap(), 1);
+    assert_eq!(hub.recv().await.unwrap(), HubEvent::EventsRemoved);
+    engine.endpoint_delete("shop").unwrap();
+    assert_eq!(engine.route("/shop/x").unwrap().slug, "default");
+}

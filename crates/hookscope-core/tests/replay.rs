@@ -422,6 +422,7 @@ async fn resign_case(provider_id: &str, secret: &str) {
             headers: &headers,
             body: &got.body,
             now: time::OffsetDateTime::now_utc().unix_timestamp(),
+            json: None,
         };
         provider.verify(&inbound, &[secret.to_string()]).status
     };

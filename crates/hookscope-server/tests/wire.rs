@@ -156,6 +156,21 @@ async fn compressed_bodies_are_stored_as_sent_and_searchable_decoded() {
         search: Some("evt_gzipped_42".into()),
         ..Default::default()
     };
+    // Compressed bodies become searchable once the background index has decoded them.
+    let started = std::time::Instant::now();
+    while server
+        .engine
+        .store()
+        .read(hookscope_core::store::search_index::indexed_upto)
+        .unwrap()
+        < ev.summary.id
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the search index never caught up"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let hits = server
         .engine
         .store()
@@ -239,6 +254,7 @@ async fn response_rule_status_headers_body_and_delay_are_applied() {
 async fn a_store_that_cannot_write_answers_503_not_2xx() {
     let server = start(StoreOptions {
         busy_timeout: Duration::from_millis(100),
+        ..Default::default()
     })
     .await;
     // Another process holds an exclusive lock: the writer cannot commit.

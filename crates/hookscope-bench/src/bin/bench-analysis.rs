@@ -118,6 +118,7 @@ fn main() {
                 headers: &big_headers,
                 body: &big,
                 now,
+                json: None,
             };
             std::hint::black_box(p.verify(&req, std::slice::from_ref(&secret)));
         }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use hookscope_core::Engine;
-use hookscope_core::store::StoreOptions;
+use hookscope_core::store::{StoreOptions, SyncMode};
 
 use crate::Result;
 
@@ -18,6 +18,16 @@ pub struct Args {
     /// Don't print a line per request.
     #[arg(long, short)]
     quiet: bool,
+    /// When a request counts as stored: `full` fsyncs every commit (survives power loss);
+    /// `normal` skips the fsync (survives a crash or kill -9 of Hookscope, not of the OS).
+    #[arg(long, env = "HOOKSCOPE_SYNC", value_enum, default_value = "full")]
+    sync: Sync,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sync {
+    Full,
+    Normal,
 }
 
 pub fn run(data: &Path, args: Args) -> Result<ExitCode> {
@@ -39,7 +49,17 @@ pub fn run(data: &Path, args: Args) -> Result<ExitCode> {
 }
 
 async fn serve(data: &Path, args: Args) -> Result<()> {
-    let engine = Engine::open(data, StoreOptions::default())?;
+    let sync = match args.sync {
+        Sync::Full => SyncMode::Full,
+        Sync::Normal => SyncMode::Normal,
+    };
+    let engine = Engine::open(
+        data,
+        StoreOptions {
+            sync,
+            ..Default::default()
+        },
+    )?;
     let listener = hookscope_server::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     if !addr.ip().is_loopback() {

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::common::{Alg, Enc, bare_report, diagnose, encode, hmac, signature_matches};
+use super::common::{self, Alg, Enc, bare_report, diagnose, encode, hmac, signature_matches};
 use super::{
     Confidence, Diagnosis, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput,
     SignatureReport, SignatureStatus,
@@ -38,7 +38,15 @@ const RECIPE: &str = "base64(HMAC-SHA256(hex-decoded key, pspReference:originalR
 
 /// The notification items of a body, when it has the documented shape.
 fn items(body: &[u8]) -> Option<Vec<Value>> {
-    let json: Value = serde_json::from_slice(body).ok()?;
+    items_in(&serde_json::from_slice(body).ok()?)
+}
+
+/// [`items`] of a request, from the analysis' shared parse.
+fn request_items(req: &Inbound<'_>) -> Option<Vec<Value>> {
+    items_in(&*common::body_json(req)?)
+}
+
+fn items_in(json: &Value) -> Option<Vec<Value>> {
     let list = json.get("notificationItems")?.as_array()?;
     Some(
         list.iter()
@@ -110,7 +118,7 @@ impl Provider for Adyen {
     }
 
     fn detect(&self, req: &Inbound<'_>) -> Confidence {
-        if items(req.body).is_some_and(|i| !i.is_empty()) {
+        if request_items(req).is_some_and(|i| !i.is_empty()) {
             Confidence::Weak
         } else {
             Confidence::No
@@ -118,7 +126,7 @@ impl Provider for Adyen {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let first = items(req.body).and_then(|i| i.into_iter().next());
+        let first = request_items(req).and_then(|i| i.into_iter().next());
         let Some(item) = first else {
             return EventMeta::default();
         };
@@ -139,7 +147,7 @@ impl Provider for Adyen {
                  additionalData.hmacSignature",
             );
         }
-        let items = items(req.body).unwrap_or_default();
+        let items = request_items(req).unwrap_or_default();
         let unsigned: Vec<usize> = items
             .iter()
             .enumerate()
@@ -270,6 +278,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

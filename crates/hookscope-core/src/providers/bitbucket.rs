@@ -129,6 +129,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

@@ -57,7 +57,7 @@ impl Provider for Calendly {
         if req.header(SIGNATURE).is_some() {
             return Confidence::Strong;
         }
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         let shaped = body.as_ref().is_some_and(|v| {
             v.get("event")
                 .and_then(|e| e.as_str())
@@ -72,7 +72,7 @@ impl Provider for Calendly {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
         EventMeta {
             event_type: text(body.as_ref().and_then(|v| v.get("event"))),
@@ -162,6 +162,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         }
     }
 

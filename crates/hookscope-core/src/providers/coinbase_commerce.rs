@@ -2,7 +2,7 @@
 //! endpoint's shared secret. The delivery wraps the event: `{id, scheduled_for, attempt_number,
 //! event: {id, type, data…}}`, so the event's own id and type are nested under `event`.
 
-use super::common::{Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -40,7 +40,7 @@ impl Provider for CoinbaseCommerce {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body: Option<serde_json::Value> = serde_json::from_slice(req.body).ok();
+        let body = common::body_json(req);
         let text = |ptr: &str| {
             body.as_ref()
                 .and_then(|b| b.pointer(ptr))
@@ -98,6 +98,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

@@ -11,7 +11,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
-use super::{Diagnosis, SignatureReport, SignatureStatus};
+use std::borrow::Cow;
+
+use super::{Diagnosis, Inbound, SignatureReport, SignatureStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alg {
@@ -519,11 +521,62 @@ pub fn timestamp_finding(c: TimestampCheck, tolerance_secs: i64) -> Diagnosis {
     }
 }
 
+/// The request body parsed as JSON, once per analysis: [`super::analyse`] makes one and every
+/// provider reads it through [`body_json`] instead of parsing the body again.
+#[derive(Debug)]
+pub struct SharedJson<'a> {
+    /// The bytes `value` was parsed from.
+    body: &'a [u8],
+    value: Option<serde_json::Value>,
+}
+
+impl<'a> SharedJson<'a> {
+    pub fn parse(body: &'a [u8]) -> Self {
+        Self {
+            body,
+            value: parse_json(body),
+        }
+    }
+}
+
+/// `serde_json::from_slice(body).ok()`, without running the parser on bodies whose first byte
+/// cannot start a JSON value (forms, binary).
+fn parse_json(body: &[u8]) -> Option<serde_json::Value> {
+    let first = body.iter().find(|b| !b" \t\n\r".contains(b))?;
+    if !matches!(
+        first,
+        b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    ) {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
+
+/// The request's body as JSON, `None` when it is not JSON. Borrowed from the analysis' shared
+/// parse when it was made from these very bytes (a copy of the request with another body parses
+/// its own), parsed here otherwise.
+pub fn body_json<'a>(req: &Inbound<'a>) -> Option<Cow<'a, serde_json::Value>> {
+    match req.json {
+        Some(shared) if std::ptr::eq(shared.body, req.body) => {
+            shared.value.as_ref().map(Cow::Borrowed)
+        }
+        _ => parse_json(req.body).map(Cow::Owned),
+    }
+}
+
+/// [`json_field`] of the request's body, through [`body_json`].
+pub fn body_field(req: &Inbound<'_>, path: &[&str]) -> Option<String> {
+    field_text(&*body_json(req)?, path)
+}
+
 /// A string field of a JSON body at `path` (numbers are given as text); `None` for anything else,
 /// including bodies that are not JSON.
 pub fn json_field(body: &[u8], path: &[&str]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let mut at = &value;
+    field_text(&parse_json(body)?, path)
+}
+
+fn field_text(value: &serde_json::Value, path: &[&str]) -> Option<String> {
+    let mut at = value;
     for key in path {
         at = at.get(key)?;
     }
@@ -625,38 +678,54 @@ pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
 
 /// Form decoding: `+` is a space, `%XX` a byte; a malformed escape is kept as written.
 pub fn percent_decode(s: &str) -> String {
+    let out: Vec<u8> = decoded_bytes(s).collect();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The bytes [`percent_decode`] decodes `s` to, before the UTF-8 check.
+fn decoded_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    std::iter::from_fn(move || {
+        let b = *bytes.get(i)?;
         let escaped = bytes
             .get(i + 1..i + 3)
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, escaped) {
+        Some(match (b, escaped) {
             (b'%', Some(decoded)) => {
-                out.push(decoded);
                 i += 3;
+                decoded
             }
             (b'+', _) => {
-                out.push(b' ');
                 i += 1;
+                b' '
             }
             _ => {
-                out.push(b);
                 i += 1;
+                b
             }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+        })
+    })
+}
+
+/// Every value of `name` in an `application/x-www-form-urlencoded` body, decoded, as
+/// [`form_pairs`] would give them; only matching values are decoded, so it is cheap on bodies
+/// that are not forms. `name` must not contain U+FFFD (it is compared before the UTF-8 check).
+pub fn form_values<'a>(body: &'a [u8], name: &'a str) -> impl Iterator<Item = String> + 'a {
+    std::str::from_utf8(body)
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(move |pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            decoded_bytes(k).eq(name.bytes()).then(|| percent_decode(v))
+        })
 }
 
 /// The first value of `name` in an `application/x-www-form-urlencoded` body, decoded.
 pub fn form_field(body: &[u8], name: &str) -> Option<String> {
-    form_pairs(body)
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
+    form_values(body, name).next()
 }
 
 #[cfg(test)]
@@ -766,6 +835,41 @@ mod tests {
         );
         assert_eq!(toggle_default_port("https://h.test:8443/a"), None);
         assert!(url_variants("not a url").is_empty());
+    }
+
+    #[test]
+    fn the_shared_parse_serves_only_the_bytes_it_was_made_from() {
+        let shared = SharedJson::parse(br#"{"a":"shared"}"#);
+        let req = Inbound {
+            method: "POST",
+            url: "",
+            headers: &[],
+            body: shared.body,
+            now: 0,
+            json: Some(&shared),
+        };
+        assert!(matches!(body_json(&req), Some(Cow::Borrowed(_))));
+        let other = Inbound {
+            body: br#"{"a":"own"}"#,
+            ..req
+        };
+        assert_eq!(body_field(&other, &["a"]).as_deref(), Some("own"));
+        assert!(
+            body_json(&Inbound {
+                body: b"a=1",
+                ..req
+            })
+            .is_none()
+        );
+        assert!(body_json(&Inbound { body: b" 7", ..req }).is_some());
+    }
+
+    #[test]
+    fn form_values_match_form_pairs() {
+        let body = b"AccountSid=AC1&Account%53id=AC2&x=1&AccountSid";
+        let values: Vec<String> = form_values(body, "AccountSid").collect();
+        assert_eq!(values, ["AC1", "AC2", ""]);
+        assert_eq!(form_values(&[0xff, b'='], "").count(), 0);
     }
 
     #[test]

@@ -110,10 +110,6 @@ fn key_finding(index: usize, key: &Key) -> Option<Diagnosis> {
     })
 }
 
-fn body_json(body: &[u8]) -> Option<serde_json::Value> {
-    serde_json::from_slice(body).ok()
-}
-
 impl Provider for Discord {
     fn info(&self) -> &'static ProviderInfo {
         &INFO
@@ -123,7 +119,7 @@ impl Provider for Discord {
         if req.header(SIGNATURE).is_some() {
             return Confidence::Strong;
         }
-        let shaped = body_json(req.body).is_some_and(|v| {
+        let shaped = common::body_json(req).is_some_and(|v| {
             v.get("application_id").is_some()
                 && (v.get("token").is_some() || v.get("event").is_some())
         });
@@ -135,7 +131,7 @@ impl Provider for Discord {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = body_json(req.body);
+        let body = common::body_json(req);
         let event_type = body.as_ref().and_then(|v| {
             if let Some(kind) = v.pointer("/event/type").and_then(|t| t.as_str()) {
                 return Some(kind.to_owned());
@@ -284,7 +280,7 @@ impl Provider for Discord {
     }
 
     fn handshake(&self, req: &Inbound<'_>, secrets: &[String]) -> Option<Reply> {
-        let body = body_json(req.body);
+        let body = common::body_json(req);
         let kind = body.as_ref().and_then(|v| v.get("type")?.as_i64());
         let is_event = body.as_ref().is_some_and(|v| v.get("event").is_some());
         let ping = matches!(kind, Some(1)) && !is_event;
@@ -350,6 +346,7 @@ mod tests {
             headers,
             body,
             now: NOW + 2,
+            json: None,
         }
     }
 

@@ -59,7 +59,7 @@ impl Provider for GitHub {
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let event_type =
             req.header("x-github-event")
-                .map(|e| match common::json_field(req.body, &["action"]) {
+                .map(|e| match common::body_field(req, &["action"]) {
                     Some(action) => format!("{e}.{action}"),
                     None => e.to_string(),
                 });
@@ -143,6 +143,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         }
     }
 

@@ -87,7 +87,7 @@ impl Provider for GitLab {
             event_type: req
                 .header("x-gitlab-event")
                 .map(str::to_string)
-                .or_else(|| common::json_field(req.body, &["object_kind"])),
+                .or_else(|| common::body_field(req, &["object_kind"])),
             event_id: req
                 .header("idempotency-key")
                 .or_else(|| req.header("x-gitlab-event-uuid"))
@@ -187,6 +187,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         }
     }
 

@@ -298,7 +298,7 @@ impl Provider for HubSpot {
         let agent = req
             .header("user-agent")
             .is_some_and(|ua| ua.starts_with("HubSpot"));
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         let shaped = body
             .as_ref()
             .and_then(|v| v.as_array())
@@ -312,9 +312,9 @@ impl Provider for HubSpot {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         let first = body
-            .as_ref()
+            .as_deref()
             .and_then(|v| v.as_array().map_or(Some(v), |a| a.first()));
         let field = |name: &str| {
             first.and_then(|e| e.get(name)).and_then(|v| match v {
@@ -410,6 +410,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         }
     }
 

@@ -27,9 +27,9 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: None,
 };
 
-fn is_notification(body: &[u8]) -> bool {
-    common::json_field(body, &["type"]).as_deref() == Some("notification_event")
-        && common::json_field(body, &["topic"]).is_some()
+fn is_notification(req: &Inbound<'_>) -> bool {
+    common::body_field(req, &["type"]).as_deref() == Some("notification_event")
+        && common::body_field(req, &["topic"]).is_some()
 }
 
 impl Provider for Intercom {
@@ -44,7 +44,7 @@ impl Provider for Intercom {
         let sha1 = req
             .header("x-hub-signature")
             .is_some_and(|v| v.trim().starts_with("sha1="));
-        if !other_sender && (sha1 || is_notification(req.body)) {
+        if !other_sender && (sha1 || is_notification(req)) {
             Confidence::Weak
         } else {
             Confidence::No
@@ -53,8 +53,8 @@ impl Provider for Intercom {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         EventMeta {
-            event_type: common::json_field(req.body, &["topic"]),
-            event_id: common::json_field(req.body, &["id"]),
+            event_type: common::body_field(req, &["topic"]),
+            event_id: common::body_field(req, &["id"]),
         }
     }
 
@@ -122,6 +122,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         }
     }
 

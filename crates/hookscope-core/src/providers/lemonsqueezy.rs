@@ -3,7 +3,7 @@
 //! `meta.event_name`. `X-Signature` is a generic name many small providers use, so it alone is only
 //! a weak hint; together with `X-Event-Name` or the `meta.event_name` body shape it is Lemon Squeezy.
 
-use super::common::{Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -35,7 +35,8 @@ impl Provider for LemonSqueezy {
     fn detect(&self, req: &Inbound<'_>) -> Confidence {
         let signature = req.header("x-signature").is_some();
         let event_name = req.header("x-event-name").is_some();
-        let shape = || body_json(req.body).is_some_and(|b| b.pointer("/meta/event_name").is_some());
+        let shape =
+            || common::body_json(req).is_some_and(|b| b.pointer("/meta/event_name").is_some());
         if signature && event_name {
             Confidence::Strong
         } else if signature || event_name || shape() {
@@ -46,7 +47,7 @@ impl Provider for LemonSqueezy {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = body_json(req.body);
+        let body = common::body_json(req);
         let field = |ptr: &str| {
             body.as_ref()
                 .and_then(|b| b.pointer(ptr))
@@ -111,6 +112,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

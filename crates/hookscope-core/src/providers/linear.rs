@@ -33,10 +33,6 @@ fn signature(key: &[u8], body: &[u8]) -> Vec<u8> {
     common::hmac(Alg::Sha256, key, body)
 }
 
-fn body_json(body: &[u8]) -> Option<serde_json::Value> {
-    serde_json::from_slice(body).ok()
-}
-
 impl Provider for Linear {
     fn info(&self) -> &'static ProviderInfo {
         &INFO
@@ -49,7 +45,7 @@ impl Provider for Linear {
         {
             return Confidence::Strong;
         }
-        let shaped = body_json(req.body).is_some_and(|v| {
+        let shaped = common::body_json(req).is_some_and(|v| {
             v.get("webhookTimestamp").is_some() && v.get("organizationId").is_some()
         });
         if shaped {
@@ -60,7 +56,7 @@ impl Provider for Linear {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = body_json(req.body);
+        let body = common::body_json(req);
         let field = |name: &str| {
             body.as_ref()
                 .and_then(|v| v.get(name))
@@ -111,7 +107,7 @@ impl Provider for Linear {
             return report;
         };
         report.secret_index = Some(i);
-        let stamp = body_json(req.body).and_then(|v| {
+        let stamp = common::body_json(req).and_then(|v| {
             v.get("webhookTimestamp")
                 .and_then(serde_json::Value::as_i64)
         });
@@ -176,6 +172,7 @@ mod tests {
             headers,
             body,
             now: NOW,
+            json: None,
         }
     }
 

@@ -70,8 +70,9 @@ fn form(body: &[u8], name: &str) -> Option<String> {
     }
 }
 
-fn signed(body: &[u8]) -> Option<Signed> {
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+fn signed(req: &Inbound<'_>) -> Option<Signed> {
+    let body = req.body;
+    if let Some(v) = common::body_json(req) {
         let sig = v.get("signature")?;
         let signatures = ["/signature/signature", "/signature/parent-signature"]
             .iter()
@@ -104,13 +105,11 @@ impl Provider for Mailgun {
     }
 
     fn detect(&self, req: &Inbound<'_>) -> Confidence {
-        let json = serde_json::from_slice::<serde_json::Value>(req.body)
-            .ok()
-            .is_some_and(|v| {
-                v.pointer("/signature/token").is_some() && v.get("event-data").is_some()
-            });
+        let json = common::body_json(req).is_some_and(|v| {
+            v.pointer("/signature/token").is_some() && v.get("event-data").is_some()
+        });
         let legacy = !json
-            && signed(req.body)
+            && signed(req)
                 .is_some_and(|s| s.token.len() >= 32 && s.signatures.iter().all(|x| x.len() == 64));
         if json || legacy {
             Confidence::Weak
@@ -120,7 +119,7 @@ impl Provider for Mailgun {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(req.body) {
+        if let Some(v) = common::body_json(req) {
             return EventMeta {
                 event_type: text(v.pointer("/event-data/event")),
                 event_id: text(v.pointer("/event-data/id"))
@@ -143,7 +142,7 @@ impl Provider for Mailgun {
                 .into();
             return report;
         };
-        let Some(s) = signed(req.body).filter(|s| !s.signatures.is_empty()) else {
+        let Some(s) = signed(req).filter(|s| !s.signatures.is_empty()) else {
             report.status = SignatureStatus::Missing;
             report.reason = "expected `signature.timestamp`, `signature.token` and \
                              `signature.signature` in the JSON body, or `timestamp`, `token` and \
@@ -235,6 +234,7 @@ mod tests {
             headers: &[],
             body,
             now: 1_529_006_900,
+            json: None,
         };
         Mailgun.verify(&req, &secrets)
     }
@@ -353,6 +353,7 @@ mod tests {
             headers: &[],
             body: &body,
             now: 0,
+            json: None,
         };
         assert_eq!(Mailgun.detect(&req), Confidence::Weak);
         let meta = Mailgun.event(&req);

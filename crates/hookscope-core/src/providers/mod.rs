@@ -66,6 +66,9 @@ pub struct Inbound<'a> {
     pub body: &'a [u8],
     /// Unix time in seconds at analysis, for timestamp tolerance checks.
     pub now: i64,
+    /// The body parsed as JSON by [`analyse`], shared by the providers; `None` elsewhere. Read
+    /// through [`common::body_json`], which parses the body itself when this is absent.
+    pub json: Option<&'a common::SharedJson<'a>>,
 }
 
 impl<'a> Inbound<'a> {
@@ -289,6 +292,10 @@ pub fn detect(req: &Inbound<'_>) -> Option<&'static dyn Provider> {
         if c > Confidence::No && best.is_none_or(|(b, _)| c > b) {
             best = Some((c, p));
         }
+        // Nothing beats a strong match listed first: the later detectors need not run.
+        if c == Confidence::Strong {
+            break;
+        }
     }
     best.map(|(_, p)| p)
 }
@@ -305,6 +312,12 @@ pub struct Analysis {
 /// Recognise the provider (the endpoint's hint wins over detection), name the event, verify the
 /// signature and prepare a handshake answer. Cheap enough for the capture path.
 pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Analysis {
+    // Parse the body once for every provider that reads it, instead of once per reader.
+    let json = common::SharedJson::parse(req.body);
+    let req = &Inbound {
+        json: Some(&json),
+        ..*req
+    };
     let provider = match hint {
         Some(id) => by_id(id),
         None => detect(req),
@@ -331,6 +344,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

@@ -79,7 +79,7 @@ impl Provider for Mollie {
                 event_id: Some(id),
             };
         }
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         let field = |name: &str| {
             body.as_ref()
                 .and_then(|v| v.get(name))
@@ -163,6 +163,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         }
     }
 

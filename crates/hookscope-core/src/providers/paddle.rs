@@ -65,9 +65,9 @@ impl Provider for Paddle {
         if req.header("paddle-signature").is_some() {
             return Confidence::Strong;
         }
-        let shaped = common::json_field(req.body, &["event_id"])
+        let shaped = common::body_field(req, &["event_id"])
             .is_some_and(|id| id.starts_with("evt_"))
-            && common::json_field(req.body, &["notification_id"]).is_some();
+            && common::body_field(req, &["notification_id"]).is_some();
         if shaped {
             Confidence::Weak
         } else {
@@ -77,9 +77,9 @@ impl Provider for Paddle {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         EventMeta {
-            event_type: common::json_field(req.body, &["event_type"]),
-            event_id: common::json_field(req.body, &["event_id"])
-                .or_else(|| common::json_field(req.body, &["notification_id"])),
+            event_type: common::body_field(req, &["event_type"]),
+            event_id: common::body_field(req, &["event_id"])
+                .or_else(|| common::body_field(req, &["notification_id"])),
         }
     }
 
@@ -173,6 +173,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         };
         let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
         Paddle.verify(&req, &secrets)
@@ -288,6 +289,7 @@ mod tests {
             headers: &[],
             body: BODY,
             now: 0,
+            json: None,
         };
         assert_eq!(Paddle.detect(&req), Confidence::Weak);
         let meta = Paddle.event(&req);

@@ -3,7 +3,7 @@
 //! per active secret, so any entry matching is enough; entries of other versions are ignored.
 //! No timestamp is signed and there is no handshake.
 
-use super::common::{Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -45,7 +45,7 @@ impl Provider for PagerDuty {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body: Option<serde_json::Value> = serde_json::from_slice(req.body).ok();
+        let body = common::body_json(req);
         let field = |ptr: &str| {
             body.as_ref()
                 .and_then(|b| b.pointer(ptr))
@@ -116,6 +116,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

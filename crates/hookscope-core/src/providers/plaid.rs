@@ -11,7 +11,7 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use super::common::{
-    Enc, bare_report, check_timestamp, ct_eq, decode_base64_any, diagnose, encode,
+    self, Enc, bare_report, check_timestamp, ct_eq, decode_base64_any, diagnose, encode,
 };
 use super::{
     Confidence, Diagnosis, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput,
@@ -98,7 +98,7 @@ impl Provider for Plaid {
         if req.header("plaid-verification").is_some() {
             return Confidence::Strong;
         }
-        let body: Option<Value> = serde_json::from_slice(req.body).ok();
+        let body = common::body_json(req);
         if body.is_some_and(|b| b.get("webhook_type").is_some() && b.get("webhook_code").is_some())
         {
             Confidence::Weak
@@ -108,7 +108,7 @@ impl Provider for Plaid {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body: Option<Value> = serde_json::from_slice(req.body).ok();
+        let body = common::body_json(req);
         let field = |name: &str| {
             body.as_ref()
                 .and_then(|b| b.get(name))
@@ -337,6 +337,7 @@ mod tests {
             headers,
             body,
             now: NOW,
+            json: None,
         }
     }
 

@@ -6,7 +6,7 @@
 
 use base64::Engine as _;
 
-use super::common::{bare_report, ct_eq, decode_base64_any};
+use super::common::{self, bare_report, ct_eq, decode_base64_any};
 use super::{
     Confidence, Diagnosis, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput,
     SignatureReport, SignatureStatus,
@@ -58,7 +58,7 @@ impl Provider for Postmark {
     }
 
     fn detect(&self, req: &Inbound<'_>) -> Confidence {
-        let body: Option<serde_json::Value> = serde_json::from_slice(req.body).ok();
+        let body = common::body_json(req);
         let shape =
             body.is_some_and(|b| b.get("RecordType").is_some() && b.get("MessageID").is_some());
         if shape {
@@ -69,7 +69,7 @@ impl Provider for Postmark {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body: Option<serde_json::Value> = serde_json::from_slice(req.body).ok();
+        let body = common::body_json(req);
         let field = |name: &str| {
             body.as_ref()
                 .and_then(|b| b.get(name))
@@ -193,6 +193,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

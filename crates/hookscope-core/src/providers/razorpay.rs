@@ -39,7 +39,7 @@ impl Provider for Razorpay {
         if req.header(SIGNATURE).is_some() || req.header("x-razorpay-event-id").is_some() {
             return Confidence::Strong;
         }
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         let shaped = body.as_ref().is_some_and(|v| {
             v.get("entity").and_then(|e| e.as_str()) == Some("event")
                 && v.get("account_id").is_some()
@@ -52,7 +52,7 @@ impl Provider for Razorpay {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         EventMeta {
             event_type: body
                 .as_ref()
@@ -138,6 +138,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         };
         Razorpay.verify(&req, &secrets)
     }
@@ -225,6 +226,7 @@ mod tests {
             headers: &headers,
             body: BODY,
             now: 0,
+            json: None,
         };
         let meta = Razorpay.event(&req);
         assert_eq!(meta.event_type.as_deref(), Some("payment.captured"));

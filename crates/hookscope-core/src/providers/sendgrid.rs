@@ -148,7 +148,7 @@ impl Provider for SendGrid {
         if req.header(SIGNATURE).is_some() || req.header(TIMESTAMP).is_some() {
             return Confidence::Strong;
         }
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         let shaped = body
             .as_ref()
             .and_then(|v| v.as_array())
@@ -162,7 +162,7 @@ impl Provider for SendGrid {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = serde_json::from_slice::<serde_json::Value>(req.body).ok();
+        let body = common::body_json(req);
         let events = body.as_ref().and_then(|v| v.as_array());
         let mut kinds: Vec<&str> = Vec::new();
         for kind in events
@@ -322,6 +322,7 @@ mod tests {
             headers,
             body,
             now: 1_588_788_400,
+            json: None,
         };
         SendGrid.verify(&req, &secrets)
     }
@@ -506,6 +507,7 @@ mod tests {
             headers: &[],
             body: two,
             now: 0,
+            json: None,
         };
         assert_eq!(SendGrid.detect(&req), Confidence::Weak);
         let meta = SendGrid.event(&req);

@@ -5,7 +5,7 @@
 //! signed, so it cannot be enforced. Sentry serialises JSON with `\uXXXX` escapes, so a
 //! re-serialised body breaks the signature on any non-ASCII text.
 
-use super::common::{Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -52,8 +52,7 @@ impl Provider for Sentry {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let action = serde_json::from_slice::<serde_json::Value>(req.body)
-            .ok()
+        let action = common::body_json(req)
             .and_then(|b| b.get("action").and_then(|a| a.as_str()).map(str::to_owned));
         let resource = req.header("sentry-hook-resource");
         EventMeta {
@@ -119,6 +118,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

@@ -139,6 +139,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         }
     }
 

@@ -56,7 +56,7 @@ impl Provider for Slack {
             || ua.starts_with("Slackbot")
         {
             Confidence::Strong
-        } else if common::json_field(req.body, &["type"]).as_deref() == Some("url_verification") {
+        } else if common::body_field(req, &["type"]).as_deref() == Some("url_verification") {
             Confidence::Weak
         } else {
             Confidence::No
@@ -66,11 +66,9 @@ impl Provider for Slack {
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         // Events API: the envelope's `type` is `event_callback`; the inner `event.type` says what
         // happened. Slash commands and interactivity are forms.
-        let json_type = common::json_field(req.body, &["type"]);
+        let json_type = common::body_field(req, &["type"]);
         let event_type = match json_type.as_deref() {
-            Some("event_callback") => {
-                common::json_field(req.body, &["event", "type"]).or(json_type)
-            }
+            Some("event_callback") => common::body_field(req, &["event", "type"]).or(json_type),
             Some(_) => json_type,
             None => form_field(req.body, "payload")
                 .and_then(|p| common::json_field(p.as_bytes(), &["type"]))
@@ -78,7 +76,7 @@ impl Provider for Slack {
         };
         EventMeta {
             event_type,
-            event_id: common::json_field(req.body, &["event_id"])
+            event_id: common::body_field(req, &["event_id"])
                 .or_else(|| form_field(req.body, "trigger_id")),
         }
     }
@@ -136,10 +134,10 @@ impl Provider for Slack {
     }
 
     fn handshake(&self, req: &Inbound<'_>, _secrets: &[String]) -> Option<Reply> {
-        if common::json_field(req.body, &["type"]).as_deref() != Some("url_verification") {
+        if common::body_field(req, &["type"]).as_deref() != Some("url_verification") {
             return None;
         }
-        let challenge = common::json_field(req.body, &["challenge"])?;
+        let challenge = common::body_field(req, &["challenge"])?;
         Some(Reply {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
@@ -168,6 +166,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         }
     }
 

@@ -47,7 +47,7 @@ impl Provider for Square {
         }
         let shaped = ["merchant_id", "event_id", "type", "created_at"]
             .iter()
-            .all(|k| common::json_field(req.body, &[k]).is_some());
+            .all(|k| common::body_field(req, &[k]).is_some());
         if shaped {
             Confidence::Weak
         } else {
@@ -57,8 +57,8 @@ impl Provider for Square {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         EventMeta {
-            event_type: common::json_field(req.body, &["type"]),
-            event_id: common::json_field(req.body, &["event_id"]),
+            event_type: common::body_field(req, &["type"]),
+            event_id: common::body_field(req, &["event_id"]),
         }
     }
 
@@ -170,6 +170,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         };
         let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
         Square.verify(&req, &secrets)
@@ -240,6 +241,7 @@ mod tests {
             headers: &[],
             body: SDK_BODY,
             now: 0,
+            json: None,
         };
         assert_eq!(Square.detect(&req), Confidence::Weak);
         let meta = Square.event(&req);

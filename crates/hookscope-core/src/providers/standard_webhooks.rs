@@ -237,7 +237,7 @@ impl Provider for StandardWebhooks {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         EventMeta {
-            event_type: common::json_field(req.body, &["type"]),
+            event_type: common::body_field(req, &["type"]),
             event_id: headers(req).id.map(str::to_string),
         }
     }
@@ -297,6 +297,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         };
         let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
         StandardWebhooks.verify(&req, &secrets)
@@ -461,6 +462,7 @@ mod tests {
             headers: &h,
             body,
             now: 0,
+            json: None,
         };
         assert_eq!(StandardWebhooks.detect(&req), Confidence::Strong);
         let meta = StandardWebhooks.event(&req);

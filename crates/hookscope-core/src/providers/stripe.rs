@@ -64,8 +64,8 @@ impl Provider for Stripe {
         if req.header("stripe-signature").is_some() || ua.starts_with("Stripe/") {
             return Confidence::Strong;
         }
-        let is_event = common::json_field(req.body, &["object"]).as_deref() == Some("event")
-            && common::json_field(req.body, &["id"]).is_some_and(|id| id.starts_with("evt_"));
+        let is_event = common::body_field(req, &["object"]).as_deref() == Some("event")
+            && common::body_field(req, &["id"]).is_some_and(|id| id.starts_with("evt_"));
         if is_event {
             Confidence::Weak
         } else {
@@ -75,8 +75,8 @@ impl Provider for Stripe {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         EventMeta {
-            event_type: common::json_field(req.body, &["type"]),
-            event_id: common::json_field(req.body, &["id"]),
+            event_type: common::body_field(req, &["type"]),
+            event_id: common::body_field(req, &["id"]),
         }
     }
 
@@ -187,6 +187,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         };
         let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
         Stripe.verify(&req, &secrets)
@@ -323,6 +324,7 @@ mod tests {
             headers: &[],
             body: BODY,
             now: 0,
+            json: None,
         };
         assert_eq!(Stripe.detect(&req), Confidence::Weak);
         let meta = Stripe.event(&req);

@@ -146,9 +146,7 @@ impl Provider for Twilio {
         {
             return Confidence::Strong;
         }
-        let account = common::form_pairs(req.body)
-            .iter()
-            .any(|(k, v)| k == "AccountSid" && v.starts_with("AC"));
+        let account = common::form_values(req.body, "AccountSid").any(|v| v.starts_with("AC"));
         if account {
             Confidence::Weak
         } else {
@@ -163,13 +161,13 @@ impl Provider for Twilio {
             .or_else(|| field("SmsStatus"))
             .map(|s| format!("message.{s}"))
             .or_else(|| field("CallStatus").map(|s| format!("call.{s}")))
-            .or_else(|| common::json_field(req.body, &["type"]));
+            .or_else(|| common::body_field(req, &["type"]));
         let event_id = req
             .header("i-twilio-idempotency-token")
             .map(str::to_string)
             .or_else(|| field("MessageSid"))
             .or_else(|| field("CallSid"))
-            .or_else(|| common::json_field(req.body, &["id"]));
+            .or_else(|| common::body_field(req, &["id"]));
         EventMeta {
             event_type,
             event_id,
@@ -329,6 +327,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         };
         let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
         Twilio.verify(&req, &secrets)
@@ -453,6 +452,7 @@ mod tests {
             headers: &[],
             body,
             now: 0,
+            json: None,
         };
         assert_eq!(Twilio.detect(&req), Confidence::Weak);
         let meta = Twilio.event(&req);

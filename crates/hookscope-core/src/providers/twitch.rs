@@ -53,7 +53,7 @@ fn challenge(req: &Inbound<'_>) -> Option<String> {
     if req.header(TYPE) != Some("webhook_callback_verification") {
         return None;
     }
-    let body = serde_json::from_slice::<serde_json::Value>(req.body).ok()?;
+    let body = common::body_json(req)?;
     body.get("challenge")?.as_str().map(str::to_owned)
 }
 
@@ -231,6 +231,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         }
     }
 

@@ -29,10 +29,6 @@ fn signature(key: &[u8], body: &[u8]) -> Vec<u8> {
     common::hmac(Alg::Sha256, key, body)
 }
 
-fn body_json(req: &Inbound<'_>) -> Option<serde_json::Value> {
-    serde_json::from_slice(req.body).ok()
-}
-
 impl Provider for Typeform {
     fn info(&self) -> &'static ProviderInfo {
         &INFO
@@ -42,7 +38,7 @@ impl Provider for Typeform {
         if req.header(SIGNATURE).is_some() {
             return Confidence::Strong;
         }
-        let shaped = body_json(req).is_some_and(|v| {
+        let shaped = common::body_json(req).is_some_and(|v| {
             v.get("event_type").and_then(|t| t.as_str()) == Some("form_response")
                 && v.get("form_response").is_some()
         });
@@ -54,7 +50,7 @@ impl Provider for Typeform {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = body_json(req);
+        let body = common::body_json(req);
         let field = |name: &str| {
             body.as_ref()
                 .and_then(|v| v.get(name))
@@ -134,6 +130,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         }
     }
 

@@ -2,7 +2,7 @@
 //! the webhook's own secret (shown once at creation) or, for webhooks of an Integration, the
 //! integration's Client Secret — pasting the other one is the usual mistake.
 
-use super::common::{Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -35,7 +35,7 @@ impl Provider for Vercel {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body: Option<serde_json::Value> = serde_json::from_slice(req.body).ok();
+        let body = common::body_json(req);
         let field = |name: &str| {
             body.as_ref()
                 .and_then(|b| b.get(name))
@@ -120,6 +120,7 @@ mod tests {
             headers,
             body,
             now: 1_700_000_000,
+            json: None,
         }
     }
 

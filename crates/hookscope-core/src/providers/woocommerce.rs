@@ -208,6 +208,7 @@ mod tests {
             headers,
             body,
             now: 0,
+            json: None,
         }
     }
 

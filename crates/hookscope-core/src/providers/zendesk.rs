@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::common::{
-    Alg, Enc, MacCheck, bare_report, check_timestamp, encode, hmac, signature_matches,
+    self, Alg, Enc, MacCheck, bare_report, check_timestamp, encode, hmac, signature_matches,
 };
 use super::{
     Confidence, Diagnosis, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput,
@@ -67,7 +67,7 @@ impl Provider for Zendesk {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body: Option<serde_json::Value> = serde_json::from_slice(req.body).ok();
+        let body = common::body_json(req);
         let field = |name: &str| {
             body.as_ref()
                 .and_then(|b| b.get(name))
@@ -190,6 +190,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         }
     }
 

@@ -55,7 +55,7 @@ impl Provider for Zoom {
             || ua.starts_with("Zoom Marketplace")
         {
             Confidence::Strong
-        } else if common::json_field(req.body, &["event"]).as_deref() == Some(VALIDATION) {
+        } else if common::body_field(req, &["event"]).as_deref() == Some(VALIDATION) {
             Confidence::Weak
         } else {
             Confidence::No
@@ -64,7 +64,7 @@ impl Provider for Zoom {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         EventMeta {
-            event_type: common::json_field(req.body, &["event"]),
+            event_type: common::body_field(req, &["event"]),
             // NOTE: Zoom has no documented delivery id; the tracking id header is the closest.
             event_id: req.header("x-zm-trackingid").map(str::to_string),
         }
@@ -123,10 +123,10 @@ impl Provider for Zoom {
     }
 
     fn handshake(&self, req: &Inbound<'_>, secrets: &[String]) -> Option<Reply> {
-        if common::json_field(req.body, &["event"]).as_deref() != Some(VALIDATION) {
+        if common::body_field(req, &["event"]).as_deref() != Some(VALIDATION) {
             return None;
         }
-        let plain = common::json_field(req.body, &["payload", "plainToken"])?;
+        let plain = common::body_field(req, &["payload", "plainToken"])?;
         let secret = secrets.first()?;
         let encrypted = hex::encode(common::hmac(
             Alg::Sha256,
@@ -157,6 +157,7 @@ mod tests {
             headers,
             body,
             now,
+            json: None,
         }
     }
 

@@ -2,9 +2,9 @@
 //! requests (see [`writer`]), and a small pool of reader connections.
 //!
 //! Invariants:
-//! - Every connection gets the same pragmas (WAL, `synchronous=FULL`, foreign keys, busy timeout).
-//!   `FULL` makes a commit survive power loss, not only a process crash; group commit keeps that
-//!   affordable because one fsync covers a whole batch.
+//! - Every connection gets the same pragmas (WAL, `synchronous`, foreign keys, busy timeout).
+//!   The default, `synchronous=FULL`, makes a commit survive power loss, not only a process
+//!   crash; group commit keeps that affordable because one fsync covers a whole batch.
 //! - Readers never block the writer (WAL); lists use keyset pagination on `id`.
 //! - The database and its directory are private to the user (0600 / 0700).
 
@@ -33,12 +33,34 @@ pub use headers_codec::{decode_headers, encode_headers};
 pub struct StoreOptions {
     /// How long a statement waits for a lock held by another process before failing.
     pub busy_timeout: Duration,
+    pub sync: SyncMode,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         Self {
             busy_timeout: Duration::from_secs(5),
+            sync: SyncMode::Full,
+        }
+    }
+}
+
+/// When a commit counts as done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncMode {
+    /// fsync at every commit: an acknowledged request survives power loss and OS crashes.
+    #[default]
+    Full,
+    /// No fsync at commit (WAL `synchronous=NORMAL`): an acknowledged request survives the
+    /// process crashing or being killed, but the last commits may be lost if the OS crashes.
+    Normal,
+}
+
+impl SyncMode {
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
         }
     }
 }
@@ -100,7 +122,7 @@ impl Store {
                 "the database could not switch to WAL mode (got {mode})"
             )));
         }
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", self.inner.options.sync.pragma())?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(conn)
     }
