@@ -591,3 +591,75 @@ async fn forward_retries_a_down_target_then_delivers_the_backlog_in_order() {
         None
     );
 }
+
+#[tokio::test]
+async fn an_edited_github_body_verifies_only_when_re_signed() {
+    let (_d, engine) = engine();
+    let secret = "It's a Secret to Everybody";
+    add_endpoint(
+        &engine,
+        "gh",
+        EndpointPatch {
+            secrets: Some(vec![secret.into()]),
+            ..Default::default()
+        },
+    );
+    let provider = providers::by_id("github").unwrap();
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let mut headers = vec![
+        Header::new("x-github-event", "push"),
+        Header::new("user-agent", "GitHub-Hookshot/abc"),
+    ];
+    let signed = provider
+        .sign(&SignInput {
+            secret,
+            body,
+            timestamp: 0,
+            url: "",
+            method: "POST",
+            headers: &[],
+        })
+        .unwrap();
+    headers.extend(
+        signed
+            .into_iter()
+            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v)),
+    );
+    let id = capture(&engine, "/gh", "", headers, body).await;
+    let (addr, rx) = receiver();
+    let verify = |got: &Received| {
+        let headers = got.as_headers();
+        let inbound = Inbound {
+            method: "POST",
+            url: "",
+            headers: &headers,
+            body: &got.body,
+            now: 0,
+            json: None,
+        };
+        provider.verify(&inbound, &[secret.to_string()]).status
+    };
+    let edited = ReplayReq {
+        event_id: id,
+        target: to(addr, "/"),
+        edits: Edits {
+            body: Some(br#"{"ref":"refs/heads/edited"}"#.to_vec()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    replay::replay_send(engine.store(), &edited).await.unwrap();
+    assert_eq!(verify(&next(&rx)), SignatureStatus::Invalid);
+    let resigned = ReplayReq {
+        resign: Some(Resign::default()),
+        ..edited
+    };
+    replay::replay_send(engine.store(), &resigned).await.unwrap();
+    let got = next(&rx);
+    assert_eq!(verify(&got), SignatureStatus::Valid, "detected as github and re-signed");
+    assert_eq!(
+        got.headers.iter().filter(|(n, _)| n == "x-hub-signature-256").count(),
+        1,
+        "the old signature header is replaced, not kept beside the new one"
+    );
+}

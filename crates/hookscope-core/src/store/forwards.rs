@@ -152,3 +152,34 @@ pub fn out_of_step(conn: &Connection) -> Result<bool> {
         |r| r.get(0),
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EndpointPatch;
+    use crate::store::endpoints;
+    use crate::store::testing::temp_store;
+
+    #[test]
+    fn a_forward_url_set_through_the_endpoint_gets_state_and_loses_it_when_cleared() {
+        let (_d, store) = temp_store();
+        let with = |url: Option<&str>| EndpointPatch {
+            forward_url: Some(url.map(str::to_string)),
+            ..Default::default()
+        };
+        store
+            .write(|tx| {
+                endpoints::insert(tx, "a", &with(Some("http://localhost:3000")))?;
+                assert!(out_of_step(tx)?);
+                assert!(reconcile(tx)?);
+                assert!(!out_of_step(tx)?);
+                assert_eq!(get(tx, "a")?.map(|s| s.settings), Some(ForwardSettings::default()));
+                endpoints::update(tx, "a", &with(None))?;
+                assert!(out_of_step(tx)?);
+                reconcile(tx)?;
+                assert_eq!(get(tx, "a")?, None);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
