@@ -621,3 +621,46 @@ fn trigger_sends_a_signed_test_event_and_exit_code_follows_the_answer() {
     let list = hookscope(d, &["trigger", "--list"]);
     assert!(stdout(&list).contains("orders/create") && stdout(&list).contains("standard-webhooks"));
 }
+
+#[test]
+fn bulk_replay_sends_an_endpoints_events_in_order_at_the_rate_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(hookscope(d, &["endpoints", "add", "bulk"]).status.success());
+    let server = serve(d);
+    for n in 0..4 {
+        send(server.addr, &format!("/bulk/{n}"), &[], b"x");
+    }
+    send(server.addr, "/not-this-one", &[], b"x");
+    let recv = Receiver::start();
+    let started = Instant::now();
+    let out = hookscope(
+        d,
+        &[
+            "replay",
+            "--endpoint",
+            "bulk",
+            "--to",
+            &recv.url(""),
+            "--rate",
+            "10",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "4 at 10/s take at least 0.3 s"
+    );
+    let lines: Vec<String> = (0..4).map(|_| recv.next().request_line).collect();
+    assert_eq!(
+        lines,
+        [
+            "POST /0 HTTP/1.1",
+            "POST /1 HTTP/1.1",
+            "POST /2 HTTP/1.1",
+            "POST /3 HTTP/1.1"
+        ]
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4 sent, 4 answered 2xx, 0 failed"));
+    assert!(recv.rx.recv_timeout(Duration::from_millis(200)).is_err());
+}

@@ -654,11 +654,20 @@ async fn an_edited_github_body_verifies_only_when_re_signed() {
         resign: Some(Resign::default()),
         ..edited
     };
-    replay::replay_send(engine.store(), &resigned).await.unwrap();
+    replay::replay_send(engine.store(), &resigned)
+        .await
+        .unwrap();
     let got = next(&rx);
-    assert_eq!(verify(&got), SignatureStatus::Valid, "detected as github and re-signed");
     assert_eq!(
-        got.headers.iter().filter(|(n, _)| n == "x-hub-signature-256").count(),
+        verify(&got),
+        SignatureStatus::Valid,
+        "detected as github and re-signed"
+    );
+    assert_eq!(
+        got.headers
+            .iter()
+            .filter(|(n, _)| n == "x-hub-signature-256")
+            .count(),
         1,
         "the old signature header is replaced, not kept beside the new one"
     );

@@ -5,13 +5,17 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use hookscope_core::Engine;
 use hookscope_core::forward::{self, ForwardStatus};
 use hookscope_core::model::Header;
-use hookscope_core::replay::{self, Answer, Edits, ReplayJson, ReplayReq, Resign, SendOptions};
+use hookscope_core::replay::{
+    self, Answer, Edits, ReplayJson, ReplayReq, Resign, SendOptions, bulk,
+};
 use hookscope_core::store::StoreOptions;
+use hookscope_core::store::events::Filter;
 use hookscope_core::store::forwards::{self, ForwardSettings};
 use hookscope_core::triggers;
 
@@ -49,9 +53,24 @@ impl SendArgs {
 
 #[derive(clap::Args)]
 pub struct ReplayArgs {
-    /// Events to replay, in this order.
-    #[arg(required = true, value_name = "ID")]
+    /// Events to replay, in this order (or select them with --endpoint / --search).
+    #[arg(value_name = "ID", required_unless_present_any = ["endpoint", "search"])]
     ids: Vec<i64>,
+    /// Bulk: every event of this endpoint, oldest first.
+    #[arg(long, value_name = "SLUG")]
+    endpoint: Option<String>,
+    /// Bulk: every event matching this text (as `list --search`), oldest first.
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    /// Bulk: only events after this id.
+    #[arg(long, value_name = "ID", default_value_t = 0)]
+    after: i64,
+    /// Bulk: at most this many events.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    limit: usize,
+    /// Send at most N requests per second.
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
     /// Target URL; the path after the endpoint's slug and the query are appended (repeatable;
     /// default: the endpoint's forward target, else http://localhost:3000).
     #[arg(long = "to", value_name = "URL")]
@@ -133,20 +152,56 @@ pub fn replay(data: &Path, args: ReplayArgs) -> Result<ExitCode> {
     } else {
         args.targets.iter().cloned().map(Some).collect()
     };
+    let mut ids = args.ids.clone();
+    if args.endpoint.is_some() || args.search.is_some() {
+        let filter = Filter {
+            endpoint: args.endpoint.clone(),
+            search: args.search.clone(),
+            ..Default::default()
+        };
+        ids.extend(bulk::select(&store, &filter, args.after, args.limit)?);
+    }
+    if ids.is_empty() {
+        return Err("no events match".into());
+    }
     let rt = runtime()?;
+    let never = AtomicBool::new(false);
     let mut all_ok = true;
-    for &id in &args.ids {
-        for target in &targets {
-            let req = ReplayReq {
-                event_id: id,
-                target: target.clone(),
-                edits: edits.clone(),
-                resign: resign.clone(),
-                options: args.send.options(),
-            };
-            let attempt = rt.block_on(replay::replay_send(&store, &req))?;
-            all_ok &= attempt.succeeded();
-            print_attempt(&attempt, args.send.json)?;
+    for target in &targets {
+        let template = ReplayReq {
+            event_id: 0,
+            target: target.clone(),
+            edits: edits.clone(),
+            resign: resign.clone(),
+            options: args.send.options(),
+        };
+        let mut printed = Ok(());
+        let summary = rt.block_on(bulk::replay_bulk(
+            &store,
+            &ids,
+            &template,
+            args.rate,
+            &never,
+            |p| {
+                if printed.is_err() {
+                    return;
+                }
+                printed = match &p.attempt {
+                    Ok(a) => print_attempt(a, args.send.json),
+                    Err(e) => {
+                        eprintln!("hookscope: #{}: {e}", p.event_id);
+                        Ok(())
+                    }
+                };
+            },
+        ));
+        printed?;
+        all_ok &= summary.failed == 0;
+        if ids.len() > 1 && !args.send.json {
+            eprintln!(
+                "{} sent, {} answered 2xx, {} failed",
+                summary.sent, summary.succeeded, summary.failed
+            );
         }
     }
     Ok(exit(all_ok))

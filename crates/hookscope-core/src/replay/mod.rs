@@ -6,6 +6,7 @@
 //! target; the body's exact bytes. Targets are loopback unless the caller allows others.
 //! Auto-forward ([`crate::forward`]) is this engine driven by new events.
 
+pub mod bulk;
 pub mod client;
 pub mod target;
 

@@ -173,7 +173,10 @@ mod tests {
                 assert!(out_of_step(tx)?);
                 assert!(reconcile(tx)?);
                 assert!(!out_of_step(tx)?);
-                assert_eq!(get(tx, "a")?.map(|s| s.settings), Some(ForwardSettings::default()));
+                assert_eq!(
+                    get(tx, "a")?.map(|s| s.settings),
+                    Some(ForwardSettings::default())
+                );
                 endpoints::update(tx, "a", &with(None))?;
                 assert!(out_of_step(tx)?);
                 reconcile(tx)?;
