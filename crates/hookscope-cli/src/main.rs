@@ -67,6 +67,8 @@ enum Command {
     Replays(commands::replay::ReplaysArgs),
     /// Show or set auto-forward of an endpoint's new events to a local handler.
     Forward(commands::replay::ForwardArgs),
+    /// Show or change an endpoint's routes: events by type or path prefix to their own target.
+    Routes(commands::replay::RoutesArgs),
     /// Send a provider's test event (signed) to a handler or into Hookscope.
     Trigger(commands::replay::TriggerArgs),
     /// Delete captured events.
@@ -117,6 +119,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Replay(args) => commands::replay::replay(&data, args),
         Command::Replays(args) => commands::replay::replays(&data, args),
         Command::Forward(args) => commands::replay::forward(&data, args),
+        Command::Routes(args) => commands::replay::routes(&data, args),
         Command::Trigger(args) => commands::replay::trigger(&data, args),
         Command::Clear(args) => commands::events::clear(&data, args),
         Command::Retention(args) => commands::events::retention(&data, args),

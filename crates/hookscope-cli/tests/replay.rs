@@ -664,3 +664,85 @@ fn bulk_replay_sends_an_endpoints_events_in_order_at_the_rate_asked() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("4 sent, 4 answered 2xx, 0 failed"));
     assert!(recv.rx.recv_timeout(Duration::from_millis(200)).is_err());
 }
+
+#[test]
+fn routes_send_matching_events_to_their_own_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        hookscope(
+            d,
+            &[
+                "endpoints",
+                "add",
+                "stripe",
+                "--secret",
+                "whsec_test_secret"
+            ]
+        )
+        .status
+        .success()
+    );
+    let recv = Receiver::start();
+    let add = hookscope(
+        d,
+        &[
+            "routes",
+            "stripe",
+            "--event-type",
+            "payment_intent.*",
+            "--to",
+            &recv.url("/billing"),
+        ],
+    );
+    assert!(
+        stdout(&add).contains("1. event type payment_intent.* → "),
+        "{add:?}"
+    );
+    let remote = hookscope(
+        d,
+        &[
+            "routes",
+            "stripe",
+            "--path-prefix",
+            "/x",
+            "--to",
+            "http://example.com",
+        ],
+    );
+    assert_eq!(remote.status.code(), Some(1));
+    assert!(
+        hookscope(d, &["forward", "stripe", "--to", &recv.url("/webhooks")])
+            .status
+            .success()
+    );
+    let server = serve(d);
+    let trig = hookscope(
+        d,
+        &[
+            "trigger",
+            "stripe",
+            "payment_intent.succeeded",
+            "--endpoint",
+            "stripe",
+        ],
+    );
+    assert!(trig.status.success(), "{trig:?}");
+    let trig_id = last_id(d).to_string();
+    send(server.addr, "/stripe/other", &[], b"{}");
+    assert_eq!(recv.next().request_line, "POST /billing HTTP/1.1");
+    assert_eq!(recv.next().request_line, "POST /webhooks/other HTTP/1.1");
+    let replayed = hookscope(d, &["replay", &trig_id]);
+    assert!(replayed.status.success(), "{replayed:?}");
+    assert_eq!(
+        recv.next().request_line,
+        "POST /billing HTTP/1.1",
+        "replays follow routes too"
+    );
+    assert!(
+        hookscope(d, &["routes", "stripe", "--rm", "1"])
+            .status
+            .success()
+    );
+    assert!(stdout(&hookscope(d, &["routes", "stripe"])).contains("no routes"));
+}

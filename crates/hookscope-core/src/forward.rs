@@ -1,6 +1,6 @@
-//! Auto-forward: every new event of an endpoint goes to the endpoint's forward target, in
-//! arrival order, through the replay engine; each try is recorded in `replays` (`kind =
-//! 'forward'`).
+//! Auto-forward: every new event of an endpoint goes to the endpoint's forward target (or the
+//! target of the first route it matches, see [`crate::store::routes`]), in arrival order,
+//! through the replay engine; each try is recorded in `replays` (`kind = 'forward'`).
 //!
 //! Invariants:
 //! - Capture never waits for forwarding: workers run on their own tasks and only read what the
@@ -30,6 +30,7 @@ use crate::model::EndpointPatch;
 use crate::replay::{self, Edits, ReplayJson, SendOptions, blocking, target::Target};
 use crate::store::forwards::{self, ForwardSettings};
 use crate::store::replays::{self, Kind};
+use crate::store::routes;
 use crate::store::{Store, endpoints, events};
 use crate::{Engine, Result};
 
@@ -210,11 +211,13 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
                 let endpoint = endpoints::get(c, &name)?;
                 let state = forwards::get(c, &name)?;
                 let event = events::get(c, id)?;
-                Ok((endpoint, state, event))
+                let list = routes::list(c, &name)?;
+                let routed = routes::resolve(&list, &name, &event).map(str::to_string);
+                Ok((endpoint, state, event, routed))
             })
         })
         .await;
-        let (endpoint, state, event) = match loaded {
+        let (endpoint, state, event, routed) = match loaded {
             Ok(v) => v,
             // The event was deleted (clear, retention): nothing left to deliver.
             Err(crate::Error::NotFound { what: "event", .. }) => return true,
@@ -223,9 +226,10 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
                 return false;
             }
         };
-        let (Some(url), Some(state)) = (endpoint.forward_url.clone(), state) else {
+        let (Some(fallback), Some(state)) = (endpoint.forward_url.clone(), state) else {
             return false;
         };
+        let url = routed.unwrap_or(fallback);
         let settings = &state.settings;
         let options = SendOptions {
             allow_remote: settings.allow_remote,

@@ -518,3 +518,64 @@ pub fn trigger(data: &Path, args: TriggerArgs) -> Result<ExitCode> {
     }
     Ok(exit(ok))
 }
+
+#[derive(clap::Args)]
+pub struct RoutesArgs {
+    /// The endpoint whose routes to show or change.
+    slug: String,
+    /// Add a route for events whose type matches (a trailing `*` matches a prefix: `invoice.*`).
+    #[arg(long, value_name = "TYPE", requires = "to", conflicts_with_all = ["path_prefix", "rm"])]
+    event_type: Option<String>,
+    /// Add a route for events whose path after the slug starts with this.
+    #[arg(long, value_name = "PREFIX", requires = "to", conflicts_with = "rm")]
+    path_prefix: Option<String>,
+    /// The new route's target.
+    #[arg(long = "to", value_name = "URL")]
+    to: Option<String>,
+    /// Allow a target that is not loopback.
+    #[arg(long)]
+    allow_remote: bool,
+    /// Remove the route at this position (as listed).
+    #[arg(long, value_name = "N")]
+    rm: Option<u32>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// `hookscope routes`: send matching events to their own target (replays without `--to`, and
+/// auto-forward); the first match wins, the rest go to the forward target.
+pub fn routes(data: &Path, args: RoutesArgs) -> Result<ExitCode> {
+    use hookscope_core::store::routes::{self, Match};
+    let store = open_store(data)?;
+    let rule = match (&args.event_type, &args.path_prefix) {
+        (Some(t), _) => Some((Match::EventType, t.as_str())),
+        (None, Some(p)) => Some((Match::PathPrefix, p.as_str())),
+        (None, None) => None,
+    };
+    if let (Some((kind, pattern)), Some(to)) = (rule, &args.to) {
+        store.write(|tx| routes::add(tx, &args.slug, kind, pattern, to, args.allow_remote))?;
+    } else if let Some(position) = args.rm {
+        store.write(|tx| routes::remove(tx, &args.slug, position))?;
+    } else if args.to.is_some() {
+        return Err("--to needs --event-type or --path-prefix".into());
+    }
+    let list = store.read(|c| routes::list(c, &args.slug))?;
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if list.is_empty() {
+        outln!(
+            "{}: no routes; every event goes to the forward target",
+            args.slug
+        );
+    }
+    for r in &list {
+        let what = match r.kind {
+            Match::EventType => "event type",
+            Match::PathPrefix => "path prefix",
+        };
+        outln!("{}. {what} {} → {}", r.position, r.pattern, r.target);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -21,6 +21,7 @@ use crate::event_json::rfc3339_us;
 use crate::model::{Endpoint, Event, Header};
 use crate::providers::{self, SignInput};
 use crate::store::replays::{self, Kind, Replay};
+use crate::store::routes;
 use crate::store::{Store, endpoints, events};
 use crate::{Error, Result};
 
@@ -60,7 +61,8 @@ pub struct Resign {
 #[derive(Debug, Clone, Default)]
 pub struct ReplayReq {
     pub event_id: i64,
-    /// Default: the endpoint's forward target, else [`DEFAULT_TARGET`].
+    /// Default: the target of the endpoint's first matching route, else its forward target,
+    /// else [`DEFAULT_TARGET`].
     pub target: Option<String>,
     pub edits: Edits,
     pub resign: Option<Resign>,
@@ -345,17 +347,20 @@ pub(crate) async fn blocking<T: Send + 'static>(
 pub async fn replay_send(store: &Store, req: &ReplayReq) -> Result<ReplayJson> {
     let id = req.event_id;
     let reader = store.clone();
-    let (event, endpoint) = blocking(move || {
+    let (event, endpoint, routed) = blocking(move || {
         reader.read(|c| {
             let event = events::get(c, id)?;
             let endpoint = endpoints::get(c, &event.summary.endpoint)?;
-            Ok((event, endpoint))
+            let list = routes::list(c, &endpoint.slug)?;
+            let routed = routes::resolve(&list, &endpoint.slug, &event).map(str::to_string);
+            Ok((event, endpoint, routed))
         })
     })
     .await?;
     let target = req
         .target
         .clone()
+        .or(routed)
         .unwrap_or_else(|| default_target(&endpoint));
     target::Target::parse(&target)?.check_allowed(req.options.allow_remote)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();

@@ -14,6 +14,7 @@ pub mod forwards;
 mod headers_codec;
 mod migrate;
 pub mod replays;
+pub mod routes;
 pub mod search_index;
 pub mod settings;
 pub mod writer;
