@@ -336,7 +336,34 @@ async fn remote_targets_are_refused_and_failures_are_recorded_in_words() {
         "{timed_out:?}"
     );
     drop(silent);
-    assert_eq!(replay::replay_list(engine.store(), id).unwrap().len(), 2);
+
+    // A plain-HTTP server called with https://: the TLS failure is recorded in words.
+    let plain = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = plain.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in plain.incoming().flatten() {
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let tls = replay::replay_send(
+        engine.store(),
+        &ReplayReq {
+            event_id: id,
+            target: Some(format!("https://localhost:{}/", addr.port())),
+            options: SendOptions {
+                timeout: Duration::from_secs(5),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        tls.error.as_deref().unwrap().contains("TLS with localhost"),
+        "{tls:?}"
+    );
+    assert_eq!(replay::replay_list(engine.store(), id).unwrap().len(), 3);
 }
 
 #[tokio::test]
