@@ -252,18 +252,13 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
                 return true;
             }
         };
-        let status = match replay::send_and_record(
-            store,
-            id,
-            Kind::Forward,
-            attempt,
-            &out,
-            &options,
-            None,
-            false,
-        )
-        .await
-        {
+        // A try may wait minutes (the timeout is long on purpose): stopping abandons it
+        // unrecorded, and the event is tried again at the next start.
+        let sent = tokio::select! {
+            sent = replay::send_and_record(store, id, Kind::Forward, attempt, &out, &options, None, false) => sent,
+            _ = stop.changed() => return false,
+        };
+        let status = match sent {
             Ok(r) => r.status,
             Err(e) => {
                 tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not record a try");

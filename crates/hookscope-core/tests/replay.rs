@@ -270,6 +270,16 @@ async fn default_endpoint_replays_the_whole_path_and_edits_apply() {
     assert_eq!(got.header("x-new").as_deref(), Some("n"));
     assert_eq!(got.header("x-old"), None);
     assert!(attempt.sent.unwrap().edited);
+    let bad = ReplayReq {
+        event_id: id,
+        edits: Edits {
+            path: Some("/has space".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let err = replay::replay_send(engine.store(), &bad).await.unwrap_err();
+    assert!(err.to_string().contains("not a valid path"), "{err}");
 }
 
 #[tokio::test]
@@ -698,4 +708,27 @@ async fn an_edited_github_body_verifies_only_when_re_signed() {
         1,
         "the old signature header is replaced, not kept beside the new one"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_forwarder_does_not_wait_for_a_handler_at_a_breakpoint() {
+    let (_d, engine) = engine();
+    add_endpoint(&engine, "bp", EndpointPatch::default());
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    let settings = ForwardSettings {
+        timeout_ms: 600_000,
+        ..Default::default()
+    };
+    forward::forward_set(engine.store(), "bp", &format!("http://{addr}/"), &settings).unwrap();
+    let forwarder = forward::start(&engine);
+    let id = capture(&engine, "/bp", "", vec![], b"x").await;
+    let accepted = tokio::task::spawn_blocking(move || silent.accept().map(|(s, _)| (s, silent)));
+    let _held = accepted.await.unwrap().unwrap();
+    let started = std::time::Instant::now();
+    forwarder.stop().await;
+    assert!(started.elapsed() < Duration::from_secs(2), "stop is prompt");
+    let status = forward::forward_status(engine.store(), "bp", 5).unwrap();
+    assert_eq!(status.backlog, 1, "the abandoned try is retried next time");
+    assert!(replay::replay_list(engine.store(), id).unwrap().is_empty());
 }

@@ -210,14 +210,8 @@ pub fn prepare(
         None => (original_rest, event.summary.query.as_str()),
     };
     let url = target::join(target, rest, query)?;
-    let parsed = target::Target::parse(&url)?;
-    if parsed
-        .path_and_query
-        .parse::<http::uri::PathAndQuery>()
-        .is_err()
-    {
-        return Err(Error::invalid(format!("{rest:?} is not a valid path")));
-    }
+    let parsed = target::Target::parse(&url)
+        .map_err(|_| Error::invalid(format!("{rest:?} is not a valid path")))?;
     let listed = connection_listed(&event.headers);
     let mut headers: Vec<Header> = Vec::with_capacity(event.headers.len() + 2);
     let mut host_at = None;
