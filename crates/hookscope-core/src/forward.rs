@@ -14,9 +14,8 @@
 //!   answers; an answer of 5xx is retried up to `max_attempts` times, then the event is given
 //!   up on; any other answer (2xx–4xx) is the handler's verdict and counts as delivered.
 //! - Imported events are never forwarded.
-//!
-//! NOTE: two processes forwarding the same data dir (the app and `hookscope serve`) would both
-//! deliver; run one forwarder per data dir.
+//! - One forwarder per data dir delivers: it holds an OS file lock ([`LOCK_FILE`]); another
+//!   process's forwarder (the app beside `hookscope serve`) waits and takes over when it exits.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -64,7 +63,52 @@ fn stopping(stop: &watch::Receiver<bool>) -> bool {
     *stop.borrow() || stop.has_changed().is_err()
 }
 
+/// The lock file next to the database: whoever holds it forwards for this data dir.
+pub const LOCK_FILE: &str = "forward.lock";
+
+/// Take the data dir's forwarding lock: `None` while another process (or forwarder) holds it.
+/// The OS releases it when the holder exits, however it exits.
+fn try_lock(store: &Store) -> Result<Option<std::fs::File>> {
+    let path = store.path().with_file_name(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Wait until this forwarder holds the lock; `None` when stopped first.
+async fn take_lock(store: &Store, stop: &mut watch::Receiver<bool>) -> Option<std::fs::File> {
+    let mut told = false;
+    while !stopping(stop) {
+        match try_lock(store) {
+            Ok(Some(file)) => return Some(file),
+            Ok(None) if !told => {
+                tracing::info!("another process forwards for this data dir; waiting to take over");
+                told = true;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "auto-forward cannot take its lock"),
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            () = tokio::time::sleep(CATCH_UP_EVERY) => {}
+        }
+    }
+    None
+}
+
 async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>) {
+    // One forwarder per data dir: the app and `hookscope serve` side by side must not both
+    // deliver. The other one waits and takes over when the holder exits.
+    let Some(_lock) = take_lock(engine.store(), &mut stop).await else {
+        return;
+    };
     let mut hub = engine.hub().subscribe();
     let mut workers: HashMap<String, JoinHandle<()>> = HashMap::new();
     while !stopping(&stop) {

@@ -732,3 +732,41 @@ async fn stopping_the_forwarder_does_not_wait_for_a_handler_at_a_breakpoint() {
     assert_eq!(status.backlog, 1, "the abandoned try is retried next time");
     assert!(replay::replay_list(engine.store(), id).unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_forwarders_on_one_data_dir_deliver_once_and_the_second_takes_over() {
+    let (dir, engine) = engine();
+    add_endpoint(&engine, "once", EndpointPatch::default());
+    let other = Engine::open(dir.path(), StoreOptions::default()).unwrap();
+    let (addr, rx) = receiver();
+    let settings = ForwardSettings {
+        retry_initial_ms: 50,
+        ..Default::default()
+    };
+    forward::forward_set(
+        engine.store(),
+        "once",
+        &format!("http://{addr}/"),
+        &settings,
+    )
+    .unwrap();
+    let first = forward::start(&engine);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let second = forward::start(&other);
+    capture(&engine, "/once/a", "", vec![], b"a").await;
+    assert_eq!(next(&rx).request_line, "POST /a HTTP/1.1");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "delivered once"
+    );
+    first.stop().await;
+    capture(&engine, "/once/b", "", vec![], b"b").await;
+    assert_eq!(
+        next(&rx).request_line,
+        "POST /b HTTP/1.1",
+        "the waiting forwarder took over"
+    );
+    assert!(rx.recv_timeout(Duration::from_millis(500)).is_err());
+    second.stop().await;
+    other.shutdown();
+}
