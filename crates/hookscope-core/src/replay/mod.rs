@@ -248,47 +248,15 @@ pub fn prepare(
     }
     let body = edits.body.clone().unwrap_or_else(|| event.body.clone());
     if let Some(resign) = resign {
-        let provider_id = resign
-            .provider
-            .as_deref()
-            .or(endpoint.provider.as_deref())
-            .or(event.summary.provider.as_deref())
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "event #{} was not recognised as any provider's, so it cannot be re-signed; \
-                     set the endpoint's provider (`hookscope endpoints set {} --provider P`)",
-                    event.summary.id, endpoint.slug
-                ))
-            })?;
-        let provider = providers::by_id(provider_id).ok_or_else(|| {
-            Error::invalid(format!(
-                "unknown provider {provider_id:?}; `hookscope providers` lists them"
-            ))
-        })?;
-        let secret = resign
-            .secret
-            .as_deref()
-            .or(endpoint.secrets.first().map(String::as_str))
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "endpoint {} has no secret to re-sign with; add one with \
-                     `hookscope endpoints set {} --secret S`",
-                    endpoint.slug, endpoint.slug
-                ))
-            })?;
-        let signed = provider
-            .sign(&SignInput {
-                secret,
-                body: &body,
-                timestamp: now,
-                url: &url,
-                method: &method,
-                headers: &headers,
-            })
-            .map_err(|e| Error::invalid(e.to_string()))?;
-        for (name, value) in signed {
-            replace_header(&mut headers, Header::new(name.to_ascii_lowercase(), value));
-        }
+        let input = Signing {
+            event,
+            endpoint,
+            url: &url,
+            method: &method,
+            body: &body,
+            now,
+        };
+        resign_headers(resign, &input, &mut headers)?;
     }
     let host = Header::new("host", parsed.authority.clone());
     let at = host_at.unwrap_or(0).min(headers.len());
@@ -304,6 +272,71 @@ pub fn prepare(
         headers,
         body,
     })
+}
+
+/// What a re-sign signs.
+struct Signing<'a> {
+    event: &'a Event,
+    endpoint: &'a Endpoint,
+    url: &'a str,
+    method: &'a str,
+    body: &'a [u8],
+    now: i64,
+}
+
+/// Replace the provider's signature headers in `headers` with fresh ones.
+fn resign_headers(resign: &Resign, s: &Signing<'_>, headers: &mut Vec<Header>) -> Result<()> {
+    let provider_id = resign_provider(resign, s.endpoint, s.event).ok_or_else(|| {
+        Error::invalid(format!(
+            "event #{} was not recognised as any provider's, so it cannot be re-signed; \
+                 set the endpoint's provider (`hookscope endpoints set {} --provider P`)",
+            s.event.summary.id, s.endpoint.slug
+        ))
+    })?;
+    let provider = providers::by_id(provider_id).ok_or_else(|| {
+        Error::invalid(format!(
+            "unknown provider {provider_id:?}; `hookscope providers` lists them"
+        ))
+    })?;
+    let secret = resign
+        .secret
+        .as_deref()
+        .or(s.endpoint.secrets.first().map(String::as_str))
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "endpoint {} has no secret to re-sign with; add one with \
+                 `hookscope endpoints set {} --secret S`",
+                s.endpoint.slug, s.endpoint.slug
+            ))
+        })?;
+    let signed = provider
+        .sign(&SignInput {
+            secret,
+            body: s.body,
+            timestamp: s.now,
+            url: s.url,
+            method: s.method,
+            headers,
+        })
+        .map_err(|e| Error::invalid(e.to_string()))?;
+    for (name, value) in signed {
+        replace_header(headers, Header::new(name.to_ascii_lowercase(), value));
+    }
+    Ok(())
+}
+
+/// The provider scheme a re-sign uses: the one asked for, else the endpoint's, else the one
+/// detected at capture.
+fn resign_provider<'a>(
+    resign: &'a Resign,
+    endpoint: &'a Endpoint,
+    event: &'a Event,
+) -> Option<&'a str> {
+    resign
+        .provider
+        .as_deref()
+        .or(endpoint.provider.as_deref())
+        .or(event.summary.provider.as_deref())
 }
 
 /// Put `header` where the first header of its name is, dropping the others of that name; at the
@@ -366,13 +399,11 @@ pub async fn replay_send(store: &Store, req: &ReplayReq) -> Result<ReplayJson> {
         req.resign.as_ref(),
         now,
     )?;
-    let resigned = req.resign.as_ref().map(|r| {
-        r.provider
-            .clone()
-            .or(endpoint.provider.clone())
-            .or(event.summary.provider.clone())
-            .unwrap_or_default()
-    });
+    let resigned = req
+        .resign
+        .as_ref()
+        .and_then(|r| resign_provider(r, &endpoint, &event))
+        .map(str::to_string);
     send_and_record(
         store,
         id,
