@@ -573,9 +573,14 @@ fn forward_delivers_in_order_and_catches_up_after_the_target_starts_late() {
         "nothing twice"
     );
 
-    let status = hookscope(d, &["forward", "live", "--json"]);
+    let status = hookscope(d, &["forward", "live", "--timeout-ms", "1234", "--json"]);
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(status["backlog"], 0);
+    assert_eq!(
+        status["timeout_ms"], 1234,
+        "settings change without repeating --to"
+    );
+    assert_eq!(status["target"], format!("http://{target}/wh"));
     assert!(hookscope(d, &["forward", "live", "--off"]).status.success());
     std::thread::sleep(Duration::from_millis(1500));
     send(server.addr, "/live/after-off", &[], b"x");

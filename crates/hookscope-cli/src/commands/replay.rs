@@ -315,7 +315,7 @@ pub struct ForwardArgs {
     #[arg(long = "to", value_name = "URL", conflicts_with = "off")]
     to: Option<String>,
     /// Stop forwarding.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["timeout_ms", "retry_initial_ms", "retry_max_ms", "max_attempts"])]
     off: bool,
     /// How long each try waits for the handler (default 300000: time for a breakpoint).
     #[arg(long, value_name = "N")]
@@ -342,9 +342,25 @@ pub struct ForwardArgs {
 
 pub fn forward(data: &Path, args: ForwardArgs) -> Result<ExitCode> {
     let store = open_store(data)?;
+    let tuning = args.timeout_ms.is_some()
+        || args.retry_initial_ms.is_some()
+        || args.retry_max_ms.is_some()
+        || args.max_attempts.is_some()
+        || args.allow_remote
+        || args.follow_redirects;
+    let target = match &args.to {
+        Some(url) => Some(url.clone()),
+        // Changing settings only: keep the target.
+        None if tuning => Some(
+            forward::forward_status(&store, &args.slug, 0)?
+                .target
+                .ok_or("auto-forward is off for this endpoint; give --to URL")?,
+        ),
+        None => None,
+    };
     if args.off {
         forward::forward_clear(&store, &args.slug)?;
-    } else if let Some(url) = &args.to {
+    } else if let Some(url) = &target {
         let current = store
             .read(|c| forwards::get(c, &args.slug))?
             .map(|s| s.settings)
