@@ -213,7 +213,7 @@ fn replay_prints_the_answer_and_exits_zero_only_for_2xx() {
     let id = last_id(d).to_string();
     let recv = Receiver::start();
 
-    let ok = hookscope(d, &["replay", &id, "--to", &recv.url("/app")]);
+    let ok = hookscope(d, &["replay", &id, "--to", &recv.url("/app"), "--remember"]);
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
     assert!(stdout(&ok).contains(": 200 in"), "{}", stdout(&ok));
     assert!(stdout(&ok).contains("handled"));
@@ -223,6 +223,14 @@ fn replay_prints_the_answer_and_exits_zero_only_for_2xx() {
     assert_eq!(got.header("x-custom").as_deref(), Some("yes"));
     assert_eq!(got.header("host"), Some(recv.addr.to_string()));
     assert_eq!(got.header("connection"), None);
+
+    let again = hookscope(d, &["replay", &id]);
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    assert_eq!(
+        recv.next().request_line,
+        "POST /app/x?a=1 HTTP/1.1",
+        "the target is remembered"
+    );
 
     let edited = hookscope(
         d,
@@ -277,6 +285,7 @@ fn replay_prints_the_answer_and_exits_zero_only_for_2xx() {
     assert_eq!(
         statuses,
         [
+            &serde_json::json!(200),
             &serde_json::json!(200),
             &serde_json::json!(200),
             &serde_json::json!(500),

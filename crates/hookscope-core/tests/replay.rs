@@ -243,13 +243,17 @@ async fn default_endpoint_replays_the_whole_path_and_edits_apply() {
     )
     .await;
     let (addr, rx) = receiver();
+    // Remembered per endpoint: a replay without a target goes there.
+    replay::replay_target_remember(engine.store(), "default", Some(&format!("http://{addr}")))
+        .unwrap();
     let req = ReplayReq {
         event_id: id,
-        target: to(addr, ""),
         ..Default::default()
     };
-    replay::replay_send(engine.store(), &req).await.unwrap();
+    let preview = replay::replay_preview(engine.store(), &req).unwrap();
+    let sent = replay::replay_send(engine.store(), &req).await.unwrap();
     assert_eq!(next(&rx).request_line, "POST /unknown/path?q=1 HTTP/1.1");
+    assert_eq!(sent.sent.unwrap(), preview, "the preview is what is sent");
 
     let edited = ReplayReq {
         edits: Edits {

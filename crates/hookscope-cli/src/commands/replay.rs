@@ -15,7 +15,7 @@ use hookscope_core::replay::{
     self, Answer, Edits, ReplayJson, ReplayReq, Resign, SendOptions, bulk,
 };
 use hookscope_core::store::StoreOptions;
-use hookscope_core::store::events::Filter;
+use hookscope_core::store::events::{self, Filter};
 use hookscope_core::store::forwards::{self, ForwardSettings};
 use hookscope_core::triggers;
 
@@ -75,6 +75,9 @@ pub struct ReplayArgs {
     /// default: the endpoint's forward target, else http://localhost:3000).
     #[arg(long = "to", value_name = "URL")]
     targets: Vec<String>,
+    /// Remember the (single) --to URL as where this endpoint's events are replayed by default.
+    #[arg(long, requires = "targets")]
+    remember: bool,
     /// Replace the provider's signature headers with fresh ones (new timestamp), signed with the
     /// endpoint's first secret.
     #[arg(long)]
@@ -163,6 +166,23 @@ pub fn replay(data: &Path, args: ReplayArgs) -> Result<ExitCode> {
     }
     if ids.is_empty() {
         return Err("no events match".into());
+    }
+    if args.remember {
+        let [url] = args.targets.as_slice() else {
+            return Err("--remember takes exactly one --to URL".into());
+        };
+        let mut slugs: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                store
+                    .read(|c| events::get(c, *id))
+                    .map(|e| e.summary.endpoint)
+            })
+            .collect::<hookscope_core::Result<_>>()?;
+        slugs.dedup();
+        for slug in slugs {
+            replay::replay_target_remember(&store, &slug, Some(url))?;
+        }
     }
     let rt = runtime()?;
     let never = AtomicBool::new(false);

@@ -22,7 +22,7 @@ use crate::model::{Endpoint, Event, Header};
 use crate::providers::{self, SignInput};
 use crate::store::replays::{self, Kind, Replay};
 use crate::store::routes;
-use crate::store::{Store, endpoints, events};
+use crate::store::{Store, endpoints, events, settings};
 use crate::{Error, Result};
 
 /// Changes to make before sending.
@@ -61,8 +61,7 @@ pub struct Resign {
 #[derive(Debug, Clone, Default)]
 pub struct ReplayReq {
     pub event_id: i64,
-    /// Default: the target of the endpoint's first matching route, else its forward target,
-    /// else [`DEFAULT_TARGET`].
+    /// Default: see [`resolve_target`].
     pub target: Option<String>,
     pub edits: Edits,
     pub resign: Option<Resign>,
@@ -368,6 +367,64 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::StoreUnavailable(format!("a store task failed: {e}")))?
 }
 
+/// Where a replay without an explicit target goes: the endpoint's first matching route, else
+/// the target remembered for the endpoint ([`replay_target_remember`]), else its forward target,
+/// else [`DEFAULT_TARGET`].
+pub fn resolve_target(
+    conn: &rusqlite::Connection,
+    event: &Event,
+    endpoint: &Endpoint,
+) -> Result<String> {
+    let list = routes::list(conn, &endpoint.slug)?;
+    if let Some(routed) = routes::resolve(&list, &endpoint.slug, event) {
+        return Ok(routed.to_string());
+    }
+    Ok(settings::get(conn, &remembered_key(&endpoint.slug))?
+        .unwrap_or_else(|| default_target(endpoint)))
+}
+
+fn remembered_key(slug: &str) -> String {
+    format!("replay.target.{slug}")
+}
+
+/// Remember `url` as where this endpoint's events are replayed by default (the UI's Replay
+/// button, `replay --to URL --remember`); `None` forgets it.
+pub fn replay_target_remember(store: &Store, slug: &str, url: Option<&str>) -> Result<()> {
+    if let Some(url) = url {
+        target::Target::parse(url)?;
+    }
+    store.write(|tx| {
+        endpoints::get(tx, slug)?;
+        settings::set(tx, &remembered_key(slug), url)
+    })
+}
+
+/// What a replay would send, without sending it (the editor's preview).
+pub fn replay_preview(store: &Store, req: &ReplayReq) -> Result<SentJson> {
+    let (event, endpoint, routed) = store.read(|c| {
+        let event = events::get(c, req.event_id)?;
+        let endpoint = endpoints::get(c, &event.summary.endpoint)?;
+        let target = resolve_target(c, &event, &endpoint)?;
+        Ok((event, endpoint, target))
+    })?;
+    let target = req.target.clone().unwrap_or(routed);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let out = prepare(
+        &event,
+        &endpoint,
+        &target,
+        &req.edits,
+        req.resign.as_ref(),
+        now,
+    )?;
+    let resigned = req
+        .resign
+        .as_ref()
+        .and_then(|r| resign_provider(r, &endpoint, &event))
+        .map(str::to_string);
+    Ok(sent_json(&out, resigned, !req.edits.is_empty()))
+}
+
 /// Replay a stored event: prepare, send, record. A refused target (not loopback) or an event
 /// that cannot be prepared is an error and nothing is recorded; a target that fails to answer is
 /// a recorded attempt with its `error`.
@@ -378,17 +435,12 @@ pub async fn replay_send(store: &Store, req: &ReplayReq) -> Result<ReplayJson> {
         reader.read(|c| {
             let event = events::get(c, id)?;
             let endpoint = endpoints::get(c, &event.summary.endpoint)?;
-            let list = routes::list(c, &endpoint.slug)?;
-            let routed = routes::resolve(&list, &endpoint.slug, &event).map(str::to_string);
-            Ok((event, endpoint, routed))
+            let target = resolve_target(c, &event, &endpoint)?;
+            Ok((event, endpoint, target))
         })
     })
     .await?;
-    let target = req
-        .target
-        .clone()
-        .or(routed)
-        .unwrap_or_else(|| default_target(&endpoint));
+    let target = req.target.clone().unwrap_or(routed);
     target::Target::parse(&target)?.check_allowed(req.options.allow_remote)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let out = prepare(
@@ -473,15 +525,7 @@ fn record_row(
     resigned: Option<String>,
     edited: bool,
 ) -> Result<Replay> {
-    let sent = SentJson {
-        method: out.method.clone(),
-        url: out.url.clone(),
-        headers: pairs(&out.headers),
-        body_base64: STANDARD.encode(&out.body),
-        body_size: out.body.len() as u64,
-        resigned,
-        edited,
-    };
+    let sent = sent_json(out, resigned, edited);
     let (status, headers, body, size, error) = match &delivery.answer {
         Ok(a) => (
             Some(a.status),
@@ -507,6 +551,18 @@ fn record_row(
         latency_us: Some(i64::try_from(delivery.latency.as_micros()).unwrap_or(i64::MAX)),
         error,
     })
+}
+
+fn sent_json(out: &Outgoing, resigned: Option<String>, edited: bool) -> SentJson {
+    SentJson {
+        method: out.method.clone(),
+        url: out.url.clone(),
+        headers: pairs(&out.headers),
+        body_base64: STANDARD.encode(&out.body),
+        body_size: out.body.len() as u64,
+        resigned,
+        edited,
+    }
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
