@@ -192,7 +192,8 @@ async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
         })
         .await;
         match next {
-            Ok(Next::Off) => return,
+            // Forwarding turned off, or the endpoint removed.
+            Ok(Next::Off) | Err(crate::Error::NotFound { .. }) => return,
             Ok(Next::Wait) => wait_for_new(&mut hub, &slug, &mut stop).await,
             Ok(Next::Deliver { id, from }) => {
                 if !deliver(engine.store(), &slug, id, &mut stop).await {

@@ -179,13 +179,15 @@ pub fn replay(data: &Path, args: ReplayArgs) -> Result<ExitCode> {
                     .map(|e| e.summary.endpoint)
             })
             .collect::<hookscope_core::Result<_>>()?;
+        slugs.sort();
         slugs.dedup();
         for slug in slugs {
             replay::replay_target_remember(&store, &slug, Some(url))?;
         }
     }
     let rt = runtime()?;
-    let never = AtomicBool::new(false);
+    // Set when stdout closes (`| head`): no point sending what nobody reads.
+    let stop = AtomicBool::new(false);
     let mut all_ok = true;
     for target in &targets {
         let template = ReplayReq {
@@ -201,7 +203,7 @@ pub fn replay(data: &Path, args: ReplayArgs) -> Result<ExitCode> {
             &ids,
             &template,
             args.rate,
-            &never,
+            &stop,
             |p| {
                 if printed.is_err() {
                     return;
@@ -213,6 +215,9 @@ pub fn replay(data: &Path, args: ReplayArgs) -> Result<ExitCode> {
                         Ok(())
                     }
                 };
+                if printed.is_err() {
+                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
             },
         ));
         printed?;
