@@ -331,64 +331,6 @@ pub fn bare_report(
     }
 }
 
-/// A MAC carried as text whose key is the secret's UTF-8 bytes, as most providers do.
-pub struct MacCheck<'a> {
-    pub alg: Alg,
-    pub enc: Enc,
-    /// Shown before the expected value, as the provider writes it (`sha256=`, `v1=`…).
-    pub prefix: &'a str,
-    pub recipe: String,
-    /// The signature as found in the request, for the report.
-    pub received_text: String,
-    /// The candidate signatures, prefixes removed; any one matching is enough (rotation).
-    pub received: Vec<&'a str>,
-}
-
-impl MacCheck<'_> {
-    /// `valid` with the index of the first secret whose MAC of `message(body)` matches a
-    /// candidate, else `invalid` with the diagnosis. `expected` is what the first secret gives.
-    pub fn report(
-        &self,
-        secrets: &[String],
-        body: &[u8],
-        message: impl Fn(&[u8]) -> Vec<u8>,
-    ) -> super::SignatureReport {
-        let check = |key: &[u8], body: &[u8]| {
-            let mac = hmac(self.alg, key, &message(body));
-            self.received
-                .iter()
-                .any(|r| signature_matches(self.enc, &mac, r))
-        };
-        let mut report = match secrets.iter().position(|s| check(s.as_bytes(), body)) {
-            Some(i) => super::SignatureReport {
-                secret_index: Some(i),
-                ..bare_report(
-                    super::SignatureStatus::Valid,
-                    format!("the {} matches secret #{}", self.alg.name(), i + 1),
-                )
-            },
-            None => super::SignatureReport {
-                diagnosis: diagnose(secrets, body, check),
-                ..bare_report(
-                    super::SignatureStatus::Invalid,
-                    format!(
-                        "the {} does not match any of the {} secret(s)",
-                        self.alg.name(),
-                        secrets.len()
-                    ),
-                )
-            },
-        };
-        report.recipe = Some(self.recipe.clone());
-        report.received = Some(self.received_text.clone());
-        report.expected = secrets.first().map(|s| {
-            let mac = hmac(self.alg, s.as_bytes(), &message(body));
-            format!("{}{}", self.prefix, encode(self.enc, &mac))
-        });
-        report
-    }
-}
-
 /// What a module found in the request, for [`verify_symmetric`].
 pub struct Parsed<'a> {
     /// The provider's display name, for reasons.

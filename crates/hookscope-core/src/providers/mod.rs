@@ -34,6 +34,7 @@ mod pagerduty;
 mod plaid;
 mod postmark;
 mod razorpay;
+mod scheme;
 mod sendgrid;
 mod sentry;
 mod shopify;
@@ -41,6 +42,8 @@ mod slack;
 mod square;
 mod standard_webhooks;
 mod stripe;
+#[cfg(test)]
+mod testkit;
 mod twilio;
 mod twitch;
 mod typeform;
