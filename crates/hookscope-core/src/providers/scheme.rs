@@ -36,7 +36,7 @@ pub struct HmacScheme {
     /// Written before the encoded MAC (`sha256=`, `v0=`…); may be empty.
     pub prefix: &'static str,
     pub message: Message,
-    /// For [`Message::Timestamped`] schemes.
+    /// The signed timestamp's tolerance: from the message, or one the provider found (a body field).
     pub tolerance_secs: Option<i64>,
     /// The signed-string recipe in words, for reports.
     pub recipe: &'static str,
