@@ -101,9 +101,9 @@ impl Provider for Linear {
                 .and_then(serde_json::Value::as_i64)
         });
         let carried = Carried {
-            text,
+            text: text.to_owned(),
             candidates: vec![text],
-            signed_text: "",
+            signed_text: "".into(),
             timestamp: ms.map(|ms| ms.div_euclid(1000)),
         };
         let mut report = SCHEME.report(req, secrets, carried, Vec::new);

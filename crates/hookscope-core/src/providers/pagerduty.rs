@@ -97,9 +97,9 @@ impl Provider for PagerDuty {
             };
         }
         let carried = Carried {
-            text: header,
+            text: header.to_owned(),
             candidates: v1,
-            signed_text: "",
+            signed_text: "".into(),
             timestamp: None,
         };
         SCHEME.report(req, secrets, carried, Vec::new)

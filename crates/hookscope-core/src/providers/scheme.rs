@@ -49,11 +49,11 @@ pub struct HmacScheme {
 /// The signature a request carries, as found by the provider.
 pub struct Carried<'a> {
     /// The header value as carried, for the report.
-    pub text: &'a str,
+    pub text: String,
     /// The encoded MACs, prefixes removed; any one matching is enough.
     pub candidates: Vec<&'a str>,
     /// The timestamp's text as it goes into the message (empty for [`Message::Body`]).
-    pub signed_text: &'a str,
+    pub signed_text: Cow<'a, str>,
     /// The signed timestamp in Unix seconds, when it is to be held to the tolerance.
     pub timestamp: Option<i64>,
 }
@@ -137,9 +137,9 @@ impl HmacScheme {
             }
         };
         Ok(Carried {
-            text,
+            text: text.to_owned(),
             candidates: vec![sig],
-            signed_text,
+            signed_text: signed_text.into(),
             timestamp,
         })
     }
@@ -153,12 +153,12 @@ impl HmacScheme {
         carried: Carried<'_>,
         extra: impl FnOnce() -> Vec<Diagnosis>,
     ) -> SignatureReport {
-        let ts_text = carried.signed_text;
+        let ts_text: &str = &carried.signed_text;
         common::verify_symmetric(
             Parsed {
                 provider: self.provider,
                 recipe: self.recipe,
-                received: carried.text.into(),
+                received: carried.text,
                 body: req.body,
                 timestamp: carried.timestamp,
                 tolerance_secs: self.tolerance_secs,

@@ -106,9 +106,9 @@ impl Provider for Zendesk {
         };
         let parsed = OffsetDateTime::parse(ts.trim(), &Rfc3339).ok();
         let carried = Carried {
-            text: sig,
+            text: sig.to_owned(),
             candidates: vec![sig],
-            signed_text: ts,
+            signed_text: ts.into(),
             timestamp: parsed.map(OffsetDateTime::unix_timestamp),
         };
         let mut report = SCHEME.report(req, secrets, carried, || {
