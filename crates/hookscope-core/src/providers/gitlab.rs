@@ -179,16 +179,10 @@ fn verify_signing_token(req: &Inbound<'_>, secrets: &[String]) -> SignatureRepor
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::testkit;
 
     fn inbound<'a>(headers: &'a [H], body: &'a [u8], now: i64) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        }
+        testkit::inbound(headers, body, now)
     }
 
     fn verify(headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {

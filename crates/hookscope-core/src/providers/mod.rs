@@ -339,16 +339,10 @@ pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Ana
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::testkit;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
+        testkit::inbound(headers, body, 1_700_000_000)
     }
 
     #[test]

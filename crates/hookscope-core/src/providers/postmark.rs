@@ -185,16 +185,10 @@ fn diagnose(secrets: &[String], credentials: &[u8]) -> Vec<Diagnosis> {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
+        testkit::inbound(headers, body, 1_700_000_000)
     }
 
     fn signed(secret: &str) -> Vec<Header> {

@@ -156,6 +156,7 @@ fn url_findings(alg: Alg, url: &str, body: &[u8], sig: &str, secrets: &[String])
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::testkit;
 
     // Square SDK test vector (webhooks helper tests).
     const SDK_BODY: &[u8] = br#"{"merchant_id":"MLEFBHHSJGVHD","type":"webhooks.test_notification","event_id":"ac3ac95b-f97d-458c-a6e6-18981597e05f","created_at":"2022-07-13T20:30:59.037339943Z","data":{"type":"webhooks","id":"bc368e64-01aa-407e-b46e-3231809b1129"}}"#;
@@ -252,6 +253,16 @@ mod tests {
         assert_eq!(
             meta.event_id.as_deref(),
             Some("ac3ac95b-f97d-458c-a6e6-18981597e05f")
+        );
+    }
+
+    #[test]
+    fn shared_symmetric_cases() {
+        testkit::symmetric(
+            &Square,
+            "square-key",
+            br#"{\"merchant_id\":\"M1\",\"type\":\"payment.created\",\"event_id\":\"e1\"}"#,
+            0,
         );
     }
 }

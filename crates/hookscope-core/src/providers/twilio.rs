@@ -302,6 +302,7 @@ fn findings(
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::testkit;
 
     // Twilio's docs example (also in the SDKs' tests).
     const TOKEN: &str = "12345";
@@ -462,6 +463,16 @@ mod tests {
         assert_eq!(
             Twilio.detect(&Inbound { headers: &h, ..req }),
             Confidence::Strong
+        );
+    }
+
+    #[test]
+    fn shared_symmetric_cases() {
+        testkit::symmetric(
+            &Twilio,
+            "twilio-token",
+            b"CallSid=CA1&From=%2B15550001111",
+            0,
         );
     }
 }
