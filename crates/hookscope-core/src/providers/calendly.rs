@@ -86,10 +86,9 @@ impl Provider for Calendly {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
         EventMeta {
-            event_type: text(body.as_ref().and_then(|v| v.get("event"))),
-            event_id: text(body.as_ref().and_then(|v| v.pointer("/payload/uri"))),
+            event_type: common::json_str(body.as_deref(), "/event"),
+            event_id: common::json_str(body.as_deref(), "/payload/uri"),
         }
     }
 

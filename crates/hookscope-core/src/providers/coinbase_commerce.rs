@@ -53,19 +53,10 @@ impl Provider for CoinbaseCommerce {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let text = |ptr: &str| {
-            body.as_ref()
-                .and_then(|b| b.pointer(ptr))
-                .and_then(|v| match v {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-        };
         EventMeta {
-            event_type: text("/event/type"),
-            event_id: text("/event/id").or_else(|| text("/id")),
+            event_type: common::body_field(req, &["event", "type"]),
+            event_id: common::body_field(req, &["event", "id"])
+                .or_else(|| common::body_field(req, &["id"])),
         }
     }
 

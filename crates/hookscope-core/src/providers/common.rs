@@ -511,6 +511,11 @@ pub fn body_field(req: &Inbound<'_>, path: &[&str]) -> Option<String> {
     field_text(&*body_json(req)?, path)
 }
 
+/// The string at JSON `pointer` (`/event/type`) of a parsed body; `None` for any other value.
+pub fn json_str(body: Option<&serde_json::Value>, pointer: &str) -> Option<String> {
+    body?.pointer(pointer)?.as_str().map(str::to_owned)
+}
+
 /// A string field of a JSON body at `path` (numbers are given as text); `None` for anything else,
 /// including bodies that are not JSON.
 pub fn json_field(body: &[u8], path: &[&str]) -> Option<String> {
@@ -804,6 +809,14 @@ mod tests {
             .is_none()
         );
         assert!(body_json(&Inbound { body: b" 7", ..req }).is_some());
+    }
+
+    #[test]
+    fn json_str_reads_strings_only() {
+        let v = serde_json::json!({"a": {"b": "x"}, "n": 1});
+        assert_eq!(json_str(Some(&v), "/a/b").as_deref(), Some("x"));
+        assert_eq!(json_str(Some(&v), "/n"), None);
+        assert_eq!(json_str(None, "/a"), None);
     }
 
     #[test]

@@ -36,10 +36,6 @@ static SCHEME: HmacScheme = HmacScheme {
     missing: "no X-Signature header",
 };
 
-fn body_json(body: &[u8]) -> Option<serde_json::Value> {
-    serde_json::from_slice(body).ok()
-}
-
 impl Provider for LemonSqueezy {
     fn info(&self) -> &'static ProviderInfo {
         &INFO
@@ -61,12 +57,7 @@ impl Provider for LemonSqueezy {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let field = |ptr: &str| {
-            body.as_ref()
-                .and_then(|b| b.pointer(ptr))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
+        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
         EventMeta {
             event_type: req
                 .header("x-event-name")
@@ -83,11 +74,10 @@ impl Provider for LemonSqueezy {
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
         let mut headers = SCHEME.sign(input);
-        let event = body_json(input.body).and_then(|b| {
-            b.pointer("/meta/event_name")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        });
+        let event = common::json_str(
+            serde_json::from_slice(input.body).ok().as_ref(),
+            "/meta/event_name",
+        );
         if let Some(event) = event {
             headers.push(("X-Event-Name".into(), event));
         }

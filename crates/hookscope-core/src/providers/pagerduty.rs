@@ -60,12 +60,7 @@ impl Provider for PagerDuty {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let field = |ptr: &str| {
-            body.as_ref()
-                .and_then(|b| b.pointer(ptr))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
+        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
         EventMeta {
             event_type: field("/event/event_type"),
             event_id: req

@@ -60,15 +60,10 @@ impl Provider for Typeform {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let field = |name: &str| {
-            body.as_ref()
-                .and_then(|v| v.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
+        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
         EventMeta {
-            event_type: field("event_type"),
-            event_id: field("event_id"),
+            event_type: field("/event_type"),
+            event_id: field("/event_id"),
         }
     }
 

@@ -51,15 +51,10 @@ impl Provider for Vercel {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let field = |name: &str| {
-            body.as_ref()
-                .and_then(|b| b.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
+        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
         EventMeta {
-            event_type: field("type"),
-            event_id: field("id"),
+            event_type: field("/type"),
+            event_id: field("/id"),
         }
     }
 

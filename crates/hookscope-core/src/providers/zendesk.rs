@@ -80,15 +80,10 @@ impl Provider for Zendesk {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let field = |name: &str| {
-            body.as_ref()
-                .and_then(|b| b.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
+        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
         EventMeta {
-            event_type: field("type"),
-            event_id: field("id").or_else(|| {
+            event_type: field("/type"),
+            event_id: field("/id").or_else(|| {
                 req.header("x-zendesk-webhook-invocation-id")
                     .map(str::to_owned)
             }),
