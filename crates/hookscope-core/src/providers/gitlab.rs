@@ -186,8 +186,10 @@ mod tests {
     }
 
     fn verify(headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        GitLab.verify(&inbound(headers, body, 1_700_000_000), &secrets)
+        GitLab.verify(
+            &inbound(headers, body, 1_700_000_000),
+            &testkit::secrets(secrets),
+        )
     }
 
     #[test]

@@ -168,16 +168,10 @@ mod tests {
     const TS: i64 = 1_692_723_000;
 
     fn verify(headers: &[H], body: &[u8], now: i64, secrets: &[&str]) -> SignatureReport {
-        let req = Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        };
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Paddle.verify(&req, &secrets)
+        Paddle.verify(
+            &testkit::request(testkit::URL, headers, body, now),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn signed(secret: &str, body: &[u8], ts: i64) -> Vec<H> {

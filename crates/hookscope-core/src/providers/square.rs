@@ -165,16 +165,10 @@ mod tests {
     const SDK_SIG: &str = "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=";
 
     fn verify(url: &str, headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let req = Inbound {
-            method: "POST",
-            url,
-            headers,
-            body,
-            now: 0,
-            json: None,
-        };
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Square.verify(&req, &secrets)
+        Square.verify(
+            &testkit::request(url, headers, body, 0),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn sig(sig: &str) -> [H; 1] {

@@ -292,16 +292,10 @@ mod tests {
     }
 
     fn verify(headers: &[H], body: &[u8], now: i64, secrets: &[&str]) -> SignatureReport {
-        let req = Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        };
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        StandardWebhooks.verify(&req, &secrets)
+        StandardWebhooks.verify(
+            &testkit::request(testkit::URL, headers, body, now),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn sign(secret: &str, body: &[u8], ts: i64, original: &[H]) -> Result<Vec<H>, SignError> {

@@ -182,16 +182,10 @@ mod tests {
     const T: i64 = 1_700_000_000;
 
     fn verify(headers: &[H], body: &[u8], now: i64, secrets: &[&str]) -> SignatureReport {
-        let req = Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        };
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Stripe.verify(&req, &secrets)
+        Stripe.verify(
+            &testkit::request(testkit::URL, headers, body, now),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn signed(secret: &str, body: &[u8], t: i64) -> Vec<H> {

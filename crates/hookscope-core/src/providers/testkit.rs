@@ -9,14 +9,23 @@ use crate::model::Header;
 pub const URL: &str = "https://example.test/hook";
 
 pub fn inbound<'a>(headers: &'a [Header], body: &'a [u8], now: i64) -> Inbound<'a> {
+    request(URL, headers, body, now)
+}
+
+/// A POST to `url`.
+pub fn request<'a>(url: &'a str, headers: &'a [Header], body: &'a [u8], now: i64) -> Inbound<'a> {
     Inbound {
         method: "POST",
-        url: URL,
+        url,
         headers,
         body,
         now,
         json: None,
     }
+}
+
+pub fn secrets(secrets: &[&str]) -> Vec<String> {
+    secrets.iter().map(|s| s.to_string()).collect()
 }
 
 /// The headers `p` signs `body` with at `timestamp`, names lowercased.
@@ -43,8 +52,7 @@ pub fn verify(
     now: i64,
     secrets: &[&str],
 ) -> SignatureReport {
-    let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-    p.verify(&inbound(headers, body, now), &secrets)
+    p.verify(&inbound(headers, body, now), &self::secrets(secrets))
 }
 
 /// Signed with `secret` at `now`: valid; the body tampered with: invalid; another secret:

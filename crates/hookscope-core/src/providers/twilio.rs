@@ -322,16 +322,10 @@ mod tests {
     }
 
     fn verify(url: &str, headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let req = Inbound {
-            method: "POST",
-            url,
-            headers,
-            body,
-            now: 0,
-            json: None,
-        };
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Twilio.verify(&req, &secrets)
+        Twilio.verify(
+            &testkit::request(url, headers, body, 0),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn sign(url: &str, headers: &[H], body: &[u8], secret: &str) -> Result<String, SignError> {

@@ -207,8 +207,7 @@ mod tests {
     }
 
     fn verify(headers: &[Header], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        WooCommerce.verify(&inbound(headers, body), &secrets)
+        WooCommerce.verify(&inbound(headers, body), &testkit::secrets(secrets))
     }
 
     fn raw_signed(key: &[u8], body: &[u8]) -> Vec<Header> {
