@@ -13,7 +13,10 @@ use subtle::ConstantTimeEq;
 
 use std::borrow::Cow;
 
-use super::{Diagnosis, Inbound, SignatureReport, SignatureStatus};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{Diagnosis, EventMeta, Inbound, SignError, SignatureReport, SignatureStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alg {
@@ -437,6 +440,33 @@ pub fn verify_symmetric(
     report
 }
 
+/// An RFC 3339 timestamp (Zendesk, Twitch sign the text) as Unix seconds, when it parses.
+pub fn rfc3339_secs(text: &str) -> Option<i64> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339)
+        .ok()
+        .map(OffsetDateTime::unix_timestamp)
+}
+
+/// Unix seconds as RFC 3339 text, to sign with; `provider` is the id named in the error.
+pub fn rfc3339_text(provider: &'static str, secs: i64) -> Result<String, SignError> {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .ok_or_else(|| {
+            SignError::Unsupported(provider, format!("timestamp {secs} is out of range"))
+        })
+}
+
+/// A valid signature whose RFC 3339 timestamp did not parse says its age was not checked.
+pub fn note_unparsed_timestamp(report: &mut SignatureReport, ts: &str) {
+    if report.status == SignatureStatus::Valid && report.timestamp_age_secs.is_none() {
+        report.reason = format!(
+            "{}; the timestamp `{ts}` is not RFC 3339, so its age was not checked",
+            report.reason
+        );
+    }
+}
+
 /// The finding for a timestamp outside the tolerance: stale when in the past, clock skew when in
 /// the future.
 pub fn timestamp_finding(c: TimestampCheck, tolerance_secs: i64) -> Diagnosis {
@@ -514,6 +544,15 @@ pub fn body_field(req: &Inbound<'_>, path: &[&str]) -> Option<String> {
 /// The string at JSON `pointer` (`/event/type`) of a parsed body; `None` for any other value.
 pub fn json_str(body: Option<&serde_json::Value>, pointer: &str) -> Option<String> {
     body?.pointer(pointer)?.as_str().map(str::to_owned)
+}
+
+/// The event type and id: the strings at two JSON pointers of the request's body.
+pub fn body_event(req: &Inbound<'_>, type_pointer: &str, id_pointer: &str) -> EventMeta {
+    let body = body_json(req);
+    EventMeta {
+        event_type: json_str(body.as_deref(), type_pointer),
+        event_id: json_str(body.as_deref(), id_pointer),
+    }
 }
 
 /// A string field of a JSON body at `path` (numbers are given as text); `None` for anything else,

@@ -90,12 +90,7 @@ impl Provider for Mollie {
                 event_id: Some(id),
             };
         }
-        let body = common::body_json(req);
-        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
-        EventMeta {
-            event_type: field("/type"),
-            event_id: field("/id"),
-        }
+        common::body_event(req, "/type", "/id")
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {

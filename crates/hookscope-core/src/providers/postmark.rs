@@ -69,12 +69,7 @@ impl Provider for Postmark {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
-        EventMeta {
-            event_type: field("/RecordType"),
-            event_id: field("/MessageID"),
-        }
+        common::body_event(req, "/RecordType", "/MessageID")
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {

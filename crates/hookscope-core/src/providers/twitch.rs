@@ -7,8 +7,6 @@
 //! secret is configured, so a forged challenge cannot confirm a subscription.
 
 use sha2::Digest as _;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::common::{self, Alg, Enc};
 use super::scheme::{Carried, HmacScheme, Message};
@@ -116,12 +114,11 @@ impl Provider for Twitch {
                 ..SCHEME.bare(SignatureStatus::Missing, SCHEME.missing)
             };
         };
-        let when = OffsetDateTime::parse(ts, &Rfc3339).ok();
         let carried = Carried {
             text: header.to_owned(),
             candidates: vec![received],
             signed_text: format!("{id}{ts}").into(),
-            timestamp: when.map(OffsetDateTime::unix_timestamp),
+            timestamp: common::rfc3339_secs(ts),
         };
         let mut report = SCHEME.report(req, secrets, carried, || {
             secrets
@@ -139,27 +136,14 @@ impl Provider for Twitch {
                 .into_iter()
                 .collect()
         });
-        if report.status == SignatureStatus::Valid && when.is_none() {
-            report.reason = format!(
-                "{}; the timestamp `{ts}` is not RFC 3339, so its age was not checked",
-                report.reason
-            );
-        }
+        common::note_unparsed_timestamp(&mut report, ts);
         report
     }
 
     /// Keeps the request's message id when it has one (a replay is the same message), otherwise
     /// derives a stable UUID-shaped id from the timestamp and body.
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let ts = OffsetDateTime::from_unix_timestamp(input.timestamp)
-            .ok()
-            .and_then(|t| t.format(&Rfc3339).ok())
-            .ok_or_else(|| {
-                SignError::Unsupported(
-                    "twitch",
-                    format!("{} is not a representable timestamp", input.timestamp),
-                )
-            })?;
+        let ts = common::rfc3339_text(INFO.id, input.timestamp)?;
         let kept = input
             .headers
             .iter()

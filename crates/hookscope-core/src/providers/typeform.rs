@@ -59,12 +59,7 @@ impl Provider for Typeform {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
-        EventMeta {
-            event_type: field("/event_type"),
-            event_id: field("/event_id"),
-        }
+        common::body_event(req, "/event_type", "/event_id")
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {

@@ -5,9 +5,6 @@
 //! builder are signed with a fixed, published test secret rather than the webhook's own.
 //! Zendesk documents no replay window; Hookscope applies the common 5 minutes.
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
 use super::common::{self, Alg, Enc, signature_matches};
 use super::scheme::{Carried, HmacScheme, Message};
 use super::{
@@ -79,14 +76,13 @@ impl Provider for Zendesk {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
+        let meta = common::body_event(req, "/type", "/id");
         EventMeta {
-            event_type: field("/type"),
-            event_id: field("/id").or_else(|| {
+            event_id: meta.event_id.or_else(|| {
                 req.header("x-zendesk-webhook-invocation-id")
                     .map(str::to_owned)
             }),
+            ..meta
         }
     }
 
@@ -99,12 +95,11 @@ impl Provider for Zendesk {
         let (Some(sig), Some(ts)) = (sig, ts) else {
             return SCHEME.bare(SignatureStatus::Missing, SCHEME.missing);
         };
-        let parsed = OffsetDateTime::parse(ts.trim(), &Rfc3339).ok();
         let carried = Carried {
             text: sig.to_owned(),
             candidates: vec![sig],
             signed_text: ts.into(),
-            timestamp: parsed.map(OffsetDateTime::unix_timestamp),
+            timestamp: common::rfc3339_secs(ts),
         };
         let mut report = SCHEME.report(req, secrets, carried, || {
             let test_mac = SCHEME.mac(TEST_SECRET.as_bytes(), ts, req.body);
@@ -120,25 +115,12 @@ impl Provider for Zendesk {
                 Vec::new()
             }
         });
-        if report.status == SignatureStatus::Valid && parsed.is_none() {
-            report.reason = format!(
-                "{}; the timestamp `{ts}` is not RFC 3339, so its age is unknown",
-                report.reason
-            );
-        }
+        common::note_unparsed_timestamp(&mut report, ts);
         report
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let ts = OffsetDateTime::from_unix_timestamp(input.timestamp)
-            .ok()
-            .and_then(|t| t.format(&Rfc3339).ok())
-            .ok_or_else(|| {
-                SignError::Unsupported(
-                    "zendesk",
-                    format!("timestamp {} is out of range", input.timestamp),
-                )
-            })?;
+        let ts = common::rfc3339_text(INFO.id, input.timestamp)?;
         let sig = SCHEME.signature(input.secret.as_bytes(), &ts, input.body);
         Ok(vec![
             (SCHEME.header.into(), sig),
