@@ -34,6 +34,7 @@ mod pagerduty;
 mod plaid;
 mod postmark;
 mod razorpay;
+mod scheme;
 mod sendgrid;
 mod sentry;
 mod shopify;
@@ -41,6 +42,8 @@ mod slack;
 mod square;
 mod standard_webhooks;
 mod stripe;
+#[cfg(test)]
+mod testkit;
 mod twilio;
 mod twitch;
 mod typeform;
@@ -336,16 +339,10 @@ pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Ana
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::testkit;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
+        testkit::inbound(headers, body, 1_700_000_000)
     }
 
     #[test]
