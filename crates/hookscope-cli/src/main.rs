@@ -56,8 +56,21 @@ enum Command {
     Show(commands::events::ShowArgs),
     /// Follow new events as they are captured (also by another process on the same data dir).
     Tail(commands::events::TailArgs),
-    /// Export events, oldest first.
+    /// Export events, oldest first, as NDJSON or HAR 1.2.
     Export(commands::events::ExportArgs),
+    /// Import a HAR file or a Hookscope NDJSON export; events keep their original time.
+    Import(commands::events::ImportArgs),
+    /// Send stored events to a handler again (exact, edited or re-signed); exit 0 only when
+    /// every answer was 2xx.
+    Replay(commands::replay::ReplayArgs),
+    /// List an event's replay and forward attempts with the answers.
+    Replays(commands::replay::ReplaysArgs),
+    /// Show or set auto-forward of an endpoint's new events to a local handler.
+    Forward(commands::replay::ForwardArgs),
+    /// Show or change an endpoint's routes: events by type or path prefix to their own target.
+    Routes(commands::replay::RoutesArgs),
+    /// Send a provider's test event (signed) to a handler or into Hookscope.
+    Trigger(commands::replay::TriggerArgs),
     /// Delete captured events.
     Clear(commands::events::ClearArgs),
     /// Show or set how many events are kept.
@@ -102,6 +115,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show(args) => commands::events::show(&data, args),
         Command::Tail(args) => commands::events::tail(&data, args),
         Command::Export(args) => commands::events::export(&data, args),
+        Command::Import(args) => commands::events::import(&data, args),
+        Command::Replay(args) => commands::replay::replay(&data, args),
+        Command::Replays(args) => commands::replay::replays(&data, args),
+        Command::Forward(args) => commands::replay::forward(&data, args),
+        Command::Routes(args) => commands::replay::routes(&data, args),
+        Command::Trigger(args) => commands::replay::trigger(&data, args),
         Command::Clear(args) => commands::events::clear(&data, args),
         Command::Retention(args) => commands::events::retention(&data, args),
         Command::Providers(args) => commands::signatures::list_providers(args),

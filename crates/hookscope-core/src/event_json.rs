@@ -36,6 +36,10 @@ pub struct EventJson {
     pub event_id: Option<String>,
     pub signature: Option<serde_json::Value>,
     pub duplicate_of: Option<i64>,
+    /// Brought in by `hookscope import` (its `received_at` is the original time) rather than
+    /// captured. Absent in exports made before this field existed: read as `false`.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// One line of a list (`list --json`): the summary columns, named as in [`EventJson`].
@@ -128,6 +132,7 @@ impl From<&Event> for EventJson {
             event_id: s.event_id.clone(),
             signature: ev.signature.clone(),
             duplicate_of: s.duplicate_of,
+            imported: ev.imported,
         }
     }
 }

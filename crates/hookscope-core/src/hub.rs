@@ -17,6 +17,8 @@ pub enum HubEvent {
     EndpointsChanged,
     /// Events were deleted (clear or retention).
     EventsRemoved,
+    /// Events were imported in bulk (with their original times): re-read lists.
+    EventsImported { count: u64 },
 }
 
 #[derive(Clone)]

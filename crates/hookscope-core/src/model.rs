@@ -243,6 +243,8 @@ pub struct Event {
     pub rejection: Option<Rejection>,
     /// The stored signature report (JSON), when the provider was recognised.
     pub signature: Option<serde_json::Value>,
+    /// Brought in by `import` rather than captured; never auto-forwarded.
+    pub imported: bool,
 }
 
 #[cfg(test)]

@@ -1,13 +1,17 @@
-//! `hookscope list|show|tail|export|clear|retention`.
+//! `hookscope list|show|tail|export|import|clear|retention`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use hookscope_core::curl::{self, CurlBody};
 use hookscope_core::event_json::{EventJson, SummaryJson};
+use hookscope_core::export::{self, ExportFormat};
+use hookscope_core::hub::Hub;
+use hookscope_core::import;
 use hookscope_core::store::events::{self, Filter, Page};
-use hookscope_core::store::{Store, settings};
+use hookscope_core::store::{endpoints, settings};
 
 use super::open_store;
 use crate::{Result, output};
@@ -80,21 +84,54 @@ pub fn list(data: &Path, args: ListArgs) -> Result<ExitCode> {
 #[derive(clap::Args)]
 pub struct ShowArgs {
     id: i64,
-    /// The event JSON (the documented contract).
-    #[arg(long)]
+    /// The event JSON (the documented contract); same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// How to show it: `text`, `json`, or `curl` (a command that reproduces the request).
+    #[arg(long, value_parser = ["text", "json", "curl"])]
+    format: Option<String>,
+    /// With `--format curl`: send to this URL (the path after the slug and the query appended)
+    /// instead of the original one.
+    #[arg(long = "to", value_name = "URL", requires = "format")]
+    to: Option<String>,
+    /// With `--format curl`: write the body to FILE and have curl read it (`--data-binary @FILE`).
+    #[arg(long, value_name = "FILE", requires = "format")]
+    body_out: Option<PathBuf>,
 }
 
 pub fn show(data: &Path, args: ShowArgs) -> Result<ExitCode> {
     let store = open_store(data)?;
     let event = store.read(|c| events::get(c, args.id))?;
-    if args.json {
-        outln!(
+    let format = match (&args.format, args.json) {
+        (Some(f), _) => f.as_str(),
+        (None, true) => "json",
+        (None, false) => "text",
+    };
+    match format {
+        "json" => outln!(
             "{}",
             serde_json::to_string_pretty(&EventJson::from(&event))?
-        );
-    } else {
-        out!("{}", output::event_text(&event));
+        ),
+        "curl" => {
+            let endpoint = store.read(|c| endpoints::get(c, &event.summary.endpoint))?;
+            let file = args
+                .body_out
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned());
+            if let Some(path) = &args.body_out {
+                std::fs::write(path, &event.body)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            let body = match &file {
+                Some(f) => CurlBody::File(f),
+                None => CurlBody::Inline,
+            };
+            outln!(
+                "{}",
+                curl::curl_command(&event, &endpoint, args.to.as_deref(), body)?
+            );
+        }
+        _ => out!("{}", output::event_text(&event)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -139,8 +176,8 @@ pub fn tail(data: &Path, args: TailArgs) -> Result<ExitCode> {
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    /// Output format.
-    #[arg(long, default_value = "ndjson", value_parser = ["ndjson"])]
+    /// `ndjson` (one event JSON per line; `import` reads it back) or `har` (HAR 1.2).
+    #[arg(long, default_value = "ndjson", value_parser = ["ndjson", "har"])]
     format: String,
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
@@ -163,7 +200,12 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<ExitCode> {
         endpoint: args.endpoint.clone(),
         ..Default::default()
     };
-    let count = export_ndjson(&store, &filter, &mut sink)?;
+    let format = if args.format == "har" {
+        ExportFormat::Har
+    } else {
+        ExportFormat::Ndjson
+    };
+    let count = export::export(&store, &filter, format, &mut sink)?;
     sink.flush()?;
     if let Some(path) = &args.out {
         eprintln!("Exported {count} events to {}", path.display());
@@ -171,22 +213,40 @@ pub fn export(data: &Path, args: ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn export_ndjson(store: &Store, filter: &Filter, sink: &mut dyn Write) -> Result<u64> {
-    let mut after = 0;
-    let mut count = 0;
-    loop {
-        let page = store.read(|c| events::list(c, filter, Page::OldestAfter(after), 500))?;
-        let Some(last) = page.last() else {
-            return Ok(count);
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// A HAR file or Hookscope NDJSON export (detected; `-`: standard input).
+    file: PathBuf,
+    /// The report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn import(data: &Path, args: ImportArgs) -> Result<ExitCode> {
+    let content = if args.file == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
+        buf
+    } else {
+        std::fs::read(&args.file)
+            .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?
+    };
+    let store = open_store(data)?;
+    let report = import::import_file(&store, &Hub::default(), &content)
+        .map_err(|e| format!("{}: nothing imported: {e}", args.file.display()))?;
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let format = match report.format {
+            import::Format::Har => "HAR",
+            import::Format::Ndjson => "NDJSON",
         };
-        after = last.id;
-        for s in &page {
-            let event = store.read(|c| events::get(c, s.id))?;
-            serde_json::to_writer(&mut *sink, &EventJson::from(&event))?;
-            sink.write_all(b"\n")?;
-            count += 1;
+        outln!("Imported {} events from {format}", report.imported);
+        if !report.created_endpoints.is_empty() {
+            outln!("Created endpoints: {}", report.created_endpoints.join(", "));
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(clap::Args)]

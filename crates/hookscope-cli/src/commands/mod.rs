@@ -2,6 +2,7 @@
 
 pub mod endpoints;
 pub mod events;
+pub mod replay;
 pub mod serve;
 pub mod signatures;
 

@@ -1,4 +1,4 @@
-//! `hookscope serve`: the capture server without a window.
+//! `hookscope serve`: the capture server without a window, with auto-forward running beside it.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -75,7 +75,11 @@ async fn serve(data: &Path, args: Args) -> Result<()> {
          Endpoints: http://{addr}/<slug>/… ; anything else goes to the default endpoint.",
         data.display()
     );
-    hookscope_server::serve(engine.clone(), listener, shutdown_signal()).await?;
+    // Auto-forward runs beside the server, never in its way: it only reads what was committed.
+    let forwarder = hookscope_core::forward::start(&engine);
+    let served = hookscope_server::serve(engine.clone(), listener, shutdown_signal()).await;
+    forwarder.stop().await;
+    served?;
     // In-flight requests have been answered; commit anything still queued and stop.
     engine.shutdown();
     eprintln!("Hookscope stopped.");

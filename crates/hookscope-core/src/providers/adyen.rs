@@ -268,18 +268,12 @@ fn items_match_body(key: &[u8], body: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
 
     const KEY: &str = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
+        testkit::inbound(headers, body, 1_700_000_000)
     }
 
     fn item(sig: &str, value: i64) -> String {

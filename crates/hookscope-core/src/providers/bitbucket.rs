@@ -3,7 +3,8 @@
 //! the algorithm, so a `sha1=` prefix is accepted too. The header name is shared with GitHub and
 //! Intercom, so detection leans on Bitbucket's own `X-Event-Key` / `X-Request-UUID` headers.
 
-use super::common::{Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{Alg, Enc, bare_report};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -25,6 +26,27 @@ static INFO: ProviderInfo = ProviderInfo {
     secret_kind: "the webhook's secret, as typed in the webhook settings (no secret: no signature)",
     retries: "Cloud: 2 more attempts on a 5xx answer or a timeout",
     tolerance_secs: None,
+};
+
+static SHA256: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-Hub-Signature",
+    prefix: "sha256=",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: "sha256=hex(HMAC-SHA256(secret, body))",
+    no_secret: "configure the secret set on the Bitbucket webhook to verify X-Hub-Signature",
+    missing: "no X-Hub-Signature header: Bitbucket only signs webhooks that have a secret set",
+};
+
+/// Data Center may sign with SHA-1.
+static SHA1: HmacScheme = HmacScheme {
+    alg: Alg::Sha1,
+    prefix: "sha1=",
+    recipe: "sha1=hex(HMAC-SHA1(secret, body))",
+    ..SHA256
 };
 
 impl Provider for Bitbucket {
@@ -71,49 +93,24 @@ impl Provider for Bitbucket {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return bare_report(
-                SignatureStatus::NoSecret,
-                "configure the secret set on the Bitbucket webhook to verify X-Hub-Signature",
-            );
+        if let Some(report) = SHA256.no_secret(secrets) {
+            return report;
         }
-        let Some(header) = req.header("x-hub-signature") else {
-            return bare_report(
-                SignatureStatus::Missing,
-                "no X-Hub-Signature header: Bitbucket only signs webhooks that have a secret set",
-            );
-        };
-        let value = header.trim();
-        let (alg, prefix, hex) = if let Some(hex) = value.strip_prefix("sha256=") {
-            (Alg::Sha256, "sha256=", hex)
-        } else if let Some(hex) = value.strip_prefix("sha1=") {
-            (Alg::Sha1, "sha1=", hex)
-        } else {
-            return SignatureReport {
-                received: Some(value.to_owned()),
+        match req.header(SHA256.header).map(str::trim) {
+            Some(v) if v.starts_with(SHA1.prefix) => SHA1.verify(req, secrets),
+            Some(v) if !v.starts_with(SHA256.prefix) => SignatureReport {
+                received: Some(v.to_owned()),
                 ..bare_report(
                     SignatureStatus::Missing,
                     "X-Hub-Signature is not of the form `sha256=<hex>` (or `sha1=<hex>`)",
                 )
-            };
-        };
-        MacCheck {
-            alg,
-            enc: Enc::Hex,
-            prefix,
-            recipe: format!("{prefix}hex({}(secret, body))", alg.name()),
-            received_text: value.to_owned(),
-            received: vec![hex],
+            },
+            _ => SHA256.verify(req, secrets),
         }
-        .report(secrets, req.body, <[u8]>::to_vec)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = hmac(Alg::Sha256, input.secret.as_bytes(), input.body);
-        Ok(vec![(
-            "X-Hub-Signature".into(),
-            format!("sha256={}", encode(Enc::Hex, &mac)),
-        )])
+        Ok(SHA256.sign(input))
     }
 }
 
@@ -121,36 +118,9 @@ impl Provider for Bitbucket {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit::{self, inbound, signed};
 
-    fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
-    }
-
-    fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 1_700_000_000,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        let mut headers: Vec<Header> = Bitbucket
-            .sign(&input)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect();
-        headers.push(Header::new("x-event-key", "repo:push"));
-        headers
-    }
+    const NOW: i64 = 1_700_000_000;
 
     #[test]
     fn published_vector_verifies() {
@@ -160,23 +130,23 @@ mod tests {
             "x-hub-signature",
             "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
         )];
-        let r = Bitbucket.verify(&inbound(&headers, b"Hello, World!"), &[secret.into()]);
+        let r = Bitbucket.verify(&inbound(&headers, b"Hello, World!", NOW), &[secret.into()]);
         assert_eq!(r.status, SignatureStatus::Valid, "{r:?}");
         assert_eq!(
-            signed(secret, b"Hello, World!")[0].value_lossy(),
+            signed(&Bitbucket, secret, b"Hello, World!", NOW)[0].value_lossy(),
             headers[0].value_lossy()
         );
     }
 
     #[test]
-    fn sign_verify_tamper_wrong_secret_rotation() {
-        let headers = signed("s3cret", b"{\"a\":1}");
-        let ok = Bitbucket.verify(&inbound(&headers, b"{\"a\":1}"), &["s3cret".into()]);
-        assert_eq!(ok.status, SignatureStatus::Valid);
-        assert_eq!(ok.secret_index, Some(0));
-        let tampered = Bitbucket.verify(&inbound(&headers, b"{\"a\":2}"), &["s3cret".into()]);
-        assert_eq!(tampered.status, SignatureStatus::Invalid);
-        let wrong = Bitbucket.verify(&inbound(&headers, b"{\"a\":1}"), &["other".into()]);
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&Bitbucket, "s3cret", b"{\"a\":1}", NOW);
+    }
+
+    #[test]
+    fn expected_is_prefixed_and_sha1_is_accepted() {
+        let headers = signed(&Bitbucket, "s3cret", b"{\"a\":1}", NOW);
+        let wrong = Bitbucket.verify(&inbound(&headers, b"{\"a\":1}", NOW), &["other".into()]);
         assert_eq!(wrong.status, SignatureStatus::Invalid);
         assert!(
             wrong
@@ -184,11 +154,15 @@ mod tests {
                 .as_deref()
                 .is_some_and(|e| e.starts_with("sha256="))
         );
-        let rotated = Bitbucket.verify(
-            &inbound(&headers, b"{\"a\":1}"),
-            &["old".into(), "s3cret".into()],
-        );
-        assert_eq!(rotated.secret_index, Some(1));
+        let sha1 = [Header::new(
+            "x-hub-signature",
+            format!(
+                "sha1={}",
+                hex::encode(crate::providers::common::hmac(Alg::Sha1, b"s3cret", b"x"))
+            ),
+        )];
+        let r = Bitbucket.verify(&inbound(&sha1, b"x", NOW), &["s3cret".into()]);
+        assert_eq!(r.status, SignatureStatus::Valid, "{r:?}");
     }
 
     #[test]
@@ -196,26 +170,28 @@ mod tests {
         let headers = [Header::new("x-event-key", "repo:push")];
         assert_eq!(
             Bitbucket
-                .verify(&inbound(&headers, b"x"), &["s".into()])
+                .verify(&inbound(&headers, b"x", NOW), &["s".into()])
                 .status,
             SignatureStatus::Missing
         );
         let bad = [Header::new("x-hub-signature", "md5=abc")];
         assert_eq!(
-            Bitbucket.verify(&inbound(&bad, b"x"), &["s".into()]).status,
+            Bitbucket
+                .verify(&inbound(&bad, b"x", NOW), &["s".into()])
+                .status,
             SignatureStatus::Missing
         );
         assert_eq!(
-            Bitbucket.verify(&inbound(&headers, b"x"), &[]).status,
+            Bitbucket.verify(&inbound(&headers, b"x", NOW), &[]).status,
             SignatureStatus::NoSecret
         );
     }
 
     #[test]
     fn diagnosis_explains_a_trailing_newline() {
-        let headers = signed("s3cret", b"plain text payload");
+        let headers = signed(&Bitbucket, "s3cret", b"plain text payload", NOW);
         let r = Bitbucket.verify(
-            &inbound(&headers, b"plain text payload\n"),
+            &inbound(&headers, b"plain text payload\n", NOW),
             &["s3cret".into()],
         );
         assert!(
@@ -232,13 +208,16 @@ mod tests {
             Header::new("x-event-key", "repo:push"),
             Header::new("x-request-uuid", "u-1"),
         ];
-        assert_eq!(Bitbucket.detect(&inbound(&bb, b"")), Confidence::Strong);
+        assert_eq!(
+            Bitbucket.detect(&inbound(&bb, b"", NOW)),
+            Confidence::Strong
+        );
         let gh = [
             Header::new("x-hub-signature", "sha256=00"),
             Header::new("x-github-event", "push"),
         ];
-        assert_eq!(Bitbucket.detect(&inbound(&gh, b"")), Confidence::No);
-        let meta = Bitbucket.event(&inbound(&bb, b""));
+        assert_eq!(Bitbucket.detect(&inbound(&gh, b"", NOW)), Confidence::No);
+        let meta = Bitbucket.event(&inbound(&bb, b"", NOW));
         assert_eq!(meta.event_type.as_deref(), Some("repo:push"));
         assert_eq!(meta.event_id.as_deref(), Some("u-1"));
     }

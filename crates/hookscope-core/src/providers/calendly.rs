@@ -4,6 +4,7 @@
 //! Calendly's sample verifier rejects timestamps more than 3 minutes old; that window is used here.
 
 use super::common::{self, Alg, Enc};
+use super::scheme::{Carried, HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -26,13 +27,25 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: Some(TOLERANCE),
 };
 
-fn signature(key: &[u8], t: &str, body: &[u8]) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(t.len() + 1 + body.len());
-    msg.extend_from_slice(t.as_bytes());
-    msg.push(b'.');
-    msg.extend_from_slice(body);
-    common::hmac(Alg::Sha256, key, &msg)
-}
+/// `t` travels inside the signature header (`t=…,v1=…`), so Calendly parses and writes the
+/// header itself.
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "Calendly-Webhook-Signature",
+    prefix: "",
+    message: Message::Timestamped {
+        header: "Calendly-Webhook-Signature",
+        before: "",
+        between: ".",
+    },
+    tolerance_secs: Some(TOLERANCE),
+    recipe: RECIPE,
+    no_secret: "no signing key configured: add the webhook subscription's signing key",
+    missing: "no Calendly-Webhook-Signature header (subscriptions created without a signing key \
+              are unsigned)",
+};
 
 /// `t` and every `v1` from the header; unknown schemes are ignored.
 fn parse(header: &str) -> (Option<&str>, Vec<&str>) {
@@ -73,77 +86,43 @@ impl Provider for Calendly {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
         EventMeta {
-            event_type: text(body.as_ref().and_then(|v| v.get("event"))),
-            event_id: text(body.as_ref().and_then(|v| v.pointer("/payload/uri"))),
+            event_type: common::json_str(body.as_deref(), "/event"),
+            event_id: common::json_str(body.as_deref(), "/payload/uri"),
         }
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        let mut report = common::bare_report(SignatureStatus::Invalid, "");
-        report.recipe = Some(RECIPE.into());
-        let Some(first) = secrets.first() else {
-            report.status = SignatureStatus::NoSecret;
-            report.reason = "no signing key configured: add the webhook subscription's signing \
-                             key"
-            .into();
+        if let Some(report) = SCHEME.no_secret(secrets) {
             return report;
-        };
+        }
         let Some(header) = req.header(SIGNATURE) else {
-            report.status = SignatureStatus::Missing;
-            report.reason = "no Calendly-Webhook-Signature header (subscriptions created without \
-                             a signing key are unsigned)"
-                .into();
-            return report;
+            return SCHEME.bare(SignatureStatus::Missing, SCHEME.missing);
         };
         let (t, v1) = parse(header);
         let ts = t.and_then(|t| t.parse::<i64>().ok());
         let (Some(t), Some(ts), false) = (t, ts, v1.is_empty()) else {
-            report.status = SignatureStatus::Missing;
-            report.reason =
-                "Calendly-Webhook-Signature lacks a numeric `t=` or a `v1=` value".into();
-            report.received = Some(header.to_owned());
-            return report;
+            return SignatureReport {
+                received: Some(header.to_owned()),
+                ..SCHEME.bare(
+                    SignatureStatus::Missing,
+                    "Calendly-Webhook-Signature lacks a numeric `t=` or a `v1=` value",
+                )
+            };
         };
-        report.received = Some(v1.join(", "));
-        report.expected = Some(common::encode(
-            Enc::Hex,
-            &signature(first.as_bytes(), t, req.body),
-        ));
-        let check = |key: &[u8], body: &[u8]| {
-            let mac = signature(key, t, body);
-            v1.iter()
-                .any(|r| common::signature_matches(Enc::Hex, &mac, r))
+        let carried = Carried {
+            text: v1.join(", "),
+            candidates: v1,
+            signed_text: t.into(),
+            timestamp: Some(ts),
         };
-        let Some(i) = secrets.iter().position(|s| check(s.as_bytes(), req.body)) else {
-            report.reason = "no v1 signature matches any configured signing key".into();
-            report.diagnosis = common::diagnose(secrets, req.body, check);
-            return report;
-        };
-        report.secret_index = Some(i);
-        let age = common::check_timestamp(ts, req.now, TOLERANCE);
-        report.timestamp_age_secs = Some(age.age_secs);
-        if age.within {
-            report.status = SignatureStatus::Valid;
-            report.reason = "the signature matches".into();
-        } else {
-            report.status = SignatureStatus::Stale;
-            report.reason = format!(
-                "the signature matches, but t is {} s old and Calendly's window is {TOLERANCE} s",
-                age.age_secs
-            );
-        }
-        report
+        SCHEME.report(req, secrets, carried, Vec::new)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
         let t = input.timestamp.to_string();
-        let mac = signature(input.secret.as_bytes(), &t, input.body);
-        Ok(vec![(
-            "Calendly-Webhook-Signature".into(),
-            format!("t={t},v1={}", common::encode(Enc::Hex, &mac)),
-        )])
+        let sig = SCHEME.signature(input.secret.as_bytes(), &t, input.body);
+        Ok(vec![(SCHEME.header.into(), format!("t={t},v1={sig}"))])
     }
 }
 
@@ -151,41 +130,21 @@ impl Provider for Calendly {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
 
     const BODY: &[u8] = br#"{"created_at":"2024-05-01T10:00:00.000000Z","created_by":"https://api.calendly.com/users/AAA","event":"invitee.created","payload":{"uri":"https://api.calendly.com/scheduled_events/E/invitees/I"}}"#;
     const NOW: i64 = 1_714_557_600;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8], now: i64) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        }
+        testkit::inbound(headers, body, now)
     }
 
     fn verify(headers: &[Header], body: &[u8], secrets: &[&str], now: i64) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Calendly.verify(&inbound(headers, body, now), &secrets)
+        testkit::verify(&Calendly, headers, body, now, secrets)
     }
 
     fn signed(secret: &str, body: &[u8], timestamp: i64) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Calendly
-            .sign(&input)
-            .expect("this scheme signs with any secret")
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Calendly, secret, body, timestamp)
     }
 
     #[test]
@@ -203,37 +162,15 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_tamper_wrong_secret_rotation_and_stale() {
-        let headers = signed("k", BODY, NOW);
-        assert_eq!(
-            verify(&headers, BODY, &["k"], NOW + 60).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            verify(&headers, b"{}", &["k"], NOW).status,
-            SignatureStatus::Invalid
-        );
-        assert_eq!(
-            verify(&headers, BODY, &["x"], NOW).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, BODY, &["old", "k"], NOW);
-        assert_eq!(
-            (r.status, r.secret_index),
-            (SignatureStatus::Valid, Some(1))
-        );
-        let stale = verify(&headers, BODY, &["k"], NOW + 181);
-        assert_eq!(stale.status, SignatureStatus::Stale);
-        assert_eq!(stale.timestamp_age_secs, Some(181));
+    fn shared_symmetric_and_stale_cases() {
+        testkit::symmetric(&Calendly, "k", BODY, NOW);
+        testkit::stale(&Calendly, "k", BODY, NOW);
+        let stale = verify(&signed("k", BODY, NOW), BODY, &["k"], NOW + 181);
         assert!(stale.reason.contains("181 s") && stale.reason.contains("180 s"));
     }
 
     #[test]
-    fn missing_unparseable_and_no_secret() {
-        assert_eq!(
-            verify(&[], BODY, &["k"], NOW).status,
-            SignatureStatus::Missing
-        );
+    fn unparseable() {
         let bad = [Header::new(SIGNATURE, "t=abc,v1=00")];
         assert_eq!(
             verify(&bad, BODY, &["k"], NOW).status,
@@ -243,10 +180,6 @@ mod tests {
         assert_eq!(
             verify(&no_v1, BODY, &["k"], NOW).status,
             SignatureStatus::Missing
-        );
-        assert_eq!(
-            verify(&signed("k", BODY, NOW), BODY, &[], NOW).status,
-            SignatureStatus::NoSecret
         );
     }
 

@@ -2,10 +2,10 @@
 //! endpoint's shared secret. The delivery wraps the event: `{id, scheduled_for, attempt_number,
 //! event: {id, type, data…}}`, so the event's own id and type are nested under `event`.
 
-use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 
 pub struct CoinbaseCommerce;
@@ -19,6 +19,19 @@ static INFO: ProviderInfo = ProviderInfo {
     secret_kind: "the webhook shared secret from Settings → Webhook subscriptions",
     retries: "exponential backoff for up to about 3 days",
     tolerance_secs: None,
+};
+
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-CC-Webhook-Signature",
+    prefix: "",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: "hex(HMAC-SHA256(shared secret, body))",
+    no_secret: "configure the Coinbase Commerce webhook shared secret to verify X-CC-Webhook-Signature",
+    missing: "no X-CC-Webhook-Signature header",
 };
 
 impl Provider for CoinbaseCommerce {
@@ -40,49 +53,19 @@ impl Provider for CoinbaseCommerce {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let text = |ptr: &str| {
-            body.as_ref()
-                .and_then(|b| b.pointer(ptr))
-                .and_then(|v| match v {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-        };
         EventMeta {
-            event_type: text("/event/type"),
-            event_id: text("/event/id").or_else(|| text("/id")),
+            event_type: common::body_field(req, &["event", "type"]),
+            event_id: common::body_field(req, &["event", "id"])
+                .or_else(|| common::body_field(req, &["id"])),
         }
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return bare_report(
-                SignatureStatus::NoSecret,
-                "configure the Coinbase Commerce webhook shared secret to verify X-CC-Webhook-Signature",
-            );
-        }
-        let Some(sig) = req.header("x-cc-webhook-signature").map(str::trim) else {
-            return bare_report(SignatureStatus::Missing, "no X-CC-Webhook-Signature header");
-        };
-        MacCheck {
-            alg: Alg::Sha256,
-            enc: Enc::Hex,
-            prefix: "",
-            recipe: "hex(HMAC-SHA256(shared secret, body))".into(),
-            received_text: sig.to_owned(),
-            received: vec![sig],
-        }
-        .report(secrets, req.body, <[u8]>::to_vec)
+        SCHEME.verify(req, secrets)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = hmac(Alg::Sha256, input.secret.as_bytes(), input.body);
-        Ok(vec![(
-            "X-CC-Webhook-Signature".into(),
-            encode(Enc::Hex, &mac),
-        )])
+        Ok(SCHEME.sign(input))
     }
 }
 
@@ -90,35 +73,10 @@ impl Provider for CoinbaseCommerce {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit::{self, inbound, signed};
 
-    fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
-    }
-
-    fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 0,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        CoinbaseCommerce
-            .sign(&input)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
-    }
-
+    const NOW: i64 = 1_700_000_000;
     const BODY: &[u8] = br#"{"id":1,"scheduled_for":"2017-01-31T20:50:02Z","attempt_number":1,"event":{"id":"24934862-d980-46cb-9402-43c81b0cdba6","type":"charge:created","api_version":"2018-03-22","data":{"code":"66BEOV2A"}}}"#;
 
     #[test]
@@ -128,7 +86,7 @@ mod tests {
             "x-cc-webhook-signature",
             "afdbcde21b16f1d9fe520fad51e32b5b3794920c4d6a09dc6ad487668e6006ee",
         )];
-        let req = inbound(&headers, BODY);
+        let req = inbound(&headers, BODY, NOW);
         assert_eq!(
             CoinbaseCommerce.verify(&req, &["cc-secret".into()]).status,
             SignatureStatus::Valid
@@ -142,20 +100,14 @@ mod tests {
     }
 
     #[test]
-    fn sign_verify_tamper_wrong_secret_rotation() {
-        let headers = signed("cc-secret", BODY);
-        let req = inbound(&headers, BODY);
-        assert_eq!(
-            CoinbaseCommerce.verify(&req, &["cc-secret".into()]).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            CoinbaseCommerce
-                .verify(&inbound(&headers, b"{}"), &["cc-secret".into()])
-                .status,
-            SignatureStatus::Invalid
-        );
-        let wrong = CoinbaseCommerce.verify(&req, &["sk_live_123".into()]);
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&CoinbaseCommerce, "cc-secret", BODY, NOW);
+    }
+
+    #[test]
+    fn api_key_and_trailing_newline_diagnosis() {
+        let headers = signed(&CoinbaseCommerce, "cc-secret", BODY, 0);
+        let wrong = CoinbaseCommerce.verify(&inbound(&headers, BODY, NOW), &["sk_live_123".into()]);
         assert_eq!(wrong.status, SignatureStatus::Invalid);
         assert!(
             wrong
@@ -163,30 +115,12 @@ mod tests {
                 .iter()
                 .any(|d| d.code == "api_key_not_signing_secret")
         );
-        assert_eq!(
-            CoinbaseCommerce
-                .verify(&req, &["a".into(), "cc-secret".into()])
-                .secret_index,
-            Some(1)
-        );
-    }
-
-    #[test]
-    fn missing_no_secret_and_diagnosis() {
-        assert_eq!(
-            CoinbaseCommerce
-                .verify(&inbound(&[], BODY), &["s".into()])
-                .status,
-            SignatureStatus::Missing
-        );
-        assert_eq!(
-            CoinbaseCommerce.verify(&inbound(&[], BODY), &[]).status,
-            SignatureStatus::NoSecret
-        );
-        let headers = signed("cc-secret", BODY);
         let mut with_newline = BODY.to_vec();
         with_newline.push(b'\n');
-        let r = CoinbaseCommerce.verify(&inbound(&headers, &with_newline), &["cc-secret".into()]);
+        let r = CoinbaseCommerce.verify(
+            &inbound(&headers, &with_newline, NOW),
+            &["cc-secret".into()],
+        );
         assert!(
             r.diagnosis
                 .iter()

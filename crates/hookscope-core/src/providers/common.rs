@@ -13,7 +13,10 @@ use subtle::ConstantTimeEq;
 
 use std::borrow::Cow;
 
-use super::{Diagnosis, Inbound, SignatureReport, SignatureStatus};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{Diagnosis, EventMeta, Inbound, SignError, SignatureReport, SignatureStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alg {
@@ -331,64 +334,6 @@ pub fn bare_report(
     }
 }
 
-/// A MAC carried as text whose key is the secret's UTF-8 bytes, as most providers do.
-pub struct MacCheck<'a> {
-    pub alg: Alg,
-    pub enc: Enc,
-    /// Shown before the expected value, as the provider writes it (`sha256=`, `v1=`…).
-    pub prefix: &'a str,
-    pub recipe: String,
-    /// The signature as found in the request, for the report.
-    pub received_text: String,
-    /// The candidate signatures, prefixes removed; any one matching is enough (rotation).
-    pub received: Vec<&'a str>,
-}
-
-impl MacCheck<'_> {
-    /// `valid` with the index of the first secret whose MAC of `message(body)` matches a
-    /// candidate, else `invalid` with the diagnosis. `expected` is what the first secret gives.
-    pub fn report(
-        &self,
-        secrets: &[String],
-        body: &[u8],
-        message: impl Fn(&[u8]) -> Vec<u8>,
-    ) -> super::SignatureReport {
-        let check = |key: &[u8], body: &[u8]| {
-            let mac = hmac(self.alg, key, &message(body));
-            self.received
-                .iter()
-                .any(|r| signature_matches(self.enc, &mac, r))
-        };
-        let mut report = match secrets.iter().position(|s| check(s.as_bytes(), body)) {
-            Some(i) => super::SignatureReport {
-                secret_index: Some(i),
-                ..bare_report(
-                    super::SignatureStatus::Valid,
-                    format!("the {} matches secret #{}", self.alg.name(), i + 1),
-                )
-            },
-            None => super::SignatureReport {
-                diagnosis: diagnose(secrets, body, check),
-                ..bare_report(
-                    super::SignatureStatus::Invalid,
-                    format!(
-                        "the {} does not match any of the {} secret(s)",
-                        self.alg.name(),
-                        secrets.len()
-                    ),
-                )
-            },
-        };
-        report.recipe = Some(self.recipe.clone());
-        report.received = Some(self.received_text.clone());
-        report.expected = secrets.first().map(|s| {
-            let mac = hmac(self.alg, s.as_bytes(), &message(body));
-            format!("{}{}", self.prefix, encode(self.enc, &mac))
-        });
-        report
-    }
-}
-
 /// What a module found in the request, for [`verify_symmetric`].
 pub struct Parsed<'a> {
     /// The provider's display name, for reasons.
@@ -495,6 +440,33 @@ pub fn verify_symmetric(
     report
 }
 
+/// An RFC 3339 timestamp (Zendesk, Twitch sign the text) as Unix seconds, when it parses.
+pub fn rfc3339_secs(text: &str) -> Option<i64> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339)
+        .ok()
+        .map(OffsetDateTime::unix_timestamp)
+}
+
+/// Unix seconds as RFC 3339 text, to sign with; `provider` is the id named in the error.
+pub fn rfc3339_text(provider: &'static str, secs: i64) -> Result<String, SignError> {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .ok_or_else(|| {
+            SignError::Unsupported(provider, format!("timestamp {secs} is out of range"))
+        })
+}
+
+/// A valid signature whose RFC 3339 timestamp did not parse says its age was not checked.
+pub fn note_unparsed_timestamp(report: &mut SignatureReport, ts: &str) {
+    if report.status == SignatureStatus::Valid && report.timestamp_age_secs.is_none() {
+        report.reason = format!(
+            "{}; the timestamp `{ts}` is not RFC 3339, so its age was not checked",
+            report.reason
+        );
+    }
+}
+
 /// The finding for a timestamp outside the tolerance: stale when in the past, clock skew when in
 /// the future.
 pub fn timestamp_finding(c: TimestampCheck, tolerance_secs: i64) -> Diagnosis {
@@ -567,6 +539,20 @@ pub fn body_json<'a>(req: &Inbound<'a>) -> Option<Cow<'a, serde_json::Value>> {
 /// [`json_field`] of the request's body, through [`body_json`].
 pub fn body_field(req: &Inbound<'_>, path: &[&str]) -> Option<String> {
     field_text(&*body_json(req)?, path)
+}
+
+/// The string at JSON `pointer` (`/event/type`) of a parsed body; `None` for any other value.
+pub fn json_str(body: Option<&serde_json::Value>, pointer: &str) -> Option<String> {
+    body?.pointer(pointer)?.as_str().map(str::to_owned)
+}
+
+/// The event type and id: the strings at two JSON pointers of the request's body.
+pub fn body_event(req: &Inbound<'_>, type_pointer: &str, id_pointer: &str) -> EventMeta {
+    let body = body_json(req);
+    EventMeta {
+        event_type: json_str(body.as_deref(), type_pointer),
+        event_id: json_str(body.as_deref(), id_pointer),
+    }
 }
 
 /// A string field of a JSON body at `path` (numbers are given as text); `None` for anything else,
@@ -862,6 +848,14 @@ mod tests {
             .is_none()
         );
         assert!(body_json(&Inbound { body: b" 7", ..req }).is_some());
+    }
+
+    #[test]
+    fn json_str_reads_strings_only() {
+        let v = serde_json::json!({"a": {"b": "x"}, "n": 1});
+        assert_eq!(json_str(Some(&v), "/a/b").as_deref(), Some("x"));
+        assert_eq!(json_str(Some(&v), "/n"), None);
+        assert_eq!(json_str(None, "/a"), None);
     }
 
     #[test]

@@ -329,6 +329,7 @@ fn no_content() -> Reply {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
 
     // RFC 8032 §7.1 TEST 1.
     const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -351,8 +352,7 @@ mod tests {
     }
 
     fn verify(headers: &[Header], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Discord.verify(&inbound(headers, body), &secrets)
+        Discord.verify(&inbound(headers, body), &testkit::secrets(secrets))
     }
 
     fn headers(sig: &str, ts: &str) -> Vec<Header> {

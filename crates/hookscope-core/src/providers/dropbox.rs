@@ -3,7 +3,8 @@
 //! it sends notifications Dropbox verifies the URL with `GET ?challenge=…`, which must be echoed
 //! back as plain text (with `nosniff`, so a browser never renders it as HTML).
 
-use super::common::{Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -65,6 +66,19 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-Dropbox-Signature",
+    prefix: "",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: "hex(HMAC-SHA256(app secret, body))",
+    no_secret: "configure the Dropbox app secret (App Console) to verify X-Dropbox-Signature",
+    missing: "no X-Dropbox-Signature header",
+};
+
 impl Provider for Dropbox {
     fn info(&self) -> &'static ProviderInfo {
         &INFO
@@ -86,34 +100,18 @@ impl Provider for Dropbox {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return bare_report(
-                SignatureStatus::NoSecret,
-                "configure the Dropbox app secret (App Console) to verify X-Dropbox-Signature",
-            );
+        if secrets.is_empty() || req.header(SCHEME.header).is_some() || challenge(req.url).is_none()
+        {
+            return SCHEME.verify(req, secrets);
         }
-        let Some(sig) = req.header("x-dropbox-signature").map(str::trim) else {
-            let reason = if challenge(req.url).is_some() {
-                "this is Dropbox's URL-verification GET (?challenge=), which is not signed"
-            } else {
-                "no X-Dropbox-Signature header"
-            };
-            return bare_report(SignatureStatus::Missing, reason);
-        };
-        MacCheck {
-            alg: Alg::Sha256,
-            enc: Enc::Hex,
-            prefix: "",
-            recipe: "hex(HMAC-SHA256(app secret, body))".into(),
-            received_text: sig.to_owned(),
-            received: vec![sig],
-        }
-        .report(secrets, req.body, <[u8]>::to_vec)
+        SCHEME.bare(
+            SignatureStatus::Missing,
+            "this is Dropbox's URL-verification GET (?challenge=), which is not signed",
+        )
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = hmac(Alg::Sha256, input.secret.as_bytes(), input.body);
-        Ok(vec![("X-Dropbox-Signature".into(), encode(Enc::Hex, &mac))])
+        Ok(SCHEME.sign(input))
     }
 
     fn handshake(&self, req: &Inbound<'_>, _secrets: &[String]) -> Option<Reply> {
@@ -136,6 +134,7 @@ impl Provider for Dropbox {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit::{self, signed};
 
     fn inbound<'a>(
         method: &'a str,
@@ -153,29 +152,12 @@ mod tests {
         }
     }
 
-    fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 1_700_000_000,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Dropbox
-            .sign(&input)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
-    }
-
     const BODY: &[u8] = br#"{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [12345678]}}"#;
 
     #[test]
     fn constructed_vector() {
         // Computed independently with Python's hmac module.
-        let headers = signed("app-secret", BODY);
+        let headers = signed(&Dropbox, "app-secret", BODY, 0);
         assert_eq!(
             headers[0].value_lossy(),
             "4c5c4f66f44d1c4caf09bf8bb533cce0bfbf09ea119d0f1945e1a38bd6c54670"
@@ -188,40 +170,20 @@ mod tests {
     }
 
     #[test]
-    fn sign_verify_tamper_wrong_secret_rotation() {
-        let headers = signed("app-secret", BODY);
-        let url = "https://x.test/h";
-        let tampered = Dropbox.verify(
-            &inbound("POST", url, &headers, b"{}"),
-            &["app-secret".into()],
-        );
-        assert_eq!(tampered.status, SignatureStatus::Invalid);
-        let wrong = Dropbox.verify(&inbound("POST", url, &headers, BODY), &["nope".into()]);
-        assert_eq!(wrong.status, SignatureStatus::Invalid);
-        let rotated = Dropbox.verify(
-            &inbound("POST", url, &headers, BODY),
-            &["old".into(), "app-secret".into()],
-        );
-        assert_eq!(
-            (rotated.status, rotated.secret_index),
-            (SignatureStatus::Valid, Some(1))
-        );
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&Dropbox, "app-secret", BODY, 1_700_000_000);
     }
 
     #[test]
-    fn missing_no_secret_and_diagnosis() {
+    fn unsigned_challenge_and_whitespace_diagnosis() {
         let url = "https://x.test/h";
-        assert_eq!(
-            Dropbox
-                .verify(&inbound("POST", url, &[], BODY), &["s".into()])
-                .status,
-            SignatureStatus::Missing
+        let r = Dropbox.verify(
+            &inbound("GET", "https://x.test/h?challenge=abc", &[], b""),
+            &["s".into()],
         );
-        assert_eq!(
-            Dropbox.verify(&inbound("POST", url, &[], BODY), &[]).status,
-            SignatureStatus::NoSecret
-        );
-        let headers = signed("app-secret", BODY);
+        assert_eq!(r.status, SignatureStatus::Missing);
+        assert!(r.reason.contains("URL-verification"), "{r:?}");
+        let headers = signed(&Dropbox, "app-secret", BODY, 0);
         let r = Dropbox.verify(
             &inbound("POST", url, &headers, BODY),
             &[" app-secret ".into()],

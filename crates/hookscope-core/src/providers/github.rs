@@ -8,10 +8,10 @@
 //! (`issues.opened`, `pull_request.closed`), because the header alone hides what happened; events
 //! without an action (`push`, `ping`) keep the bare header value.
 
-use super::common::{self, Alg, Enc, Parsed};
+use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 
 pub struct GitHub;
@@ -34,6 +34,29 @@ static INFO: ProviderInfo = ProviderInfo {
     retries: "no automatic retries; failed deliveries can be redelivered by hand or through the \
               API for about 3 days",
     tolerance_secs: None,
+};
+
+static SHA256: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-Hub-Signature-256",
+    prefix: "sha256=",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: RECIPE_256,
+    no_secret: "no secret: add the webhook's secret (repository or organisation settings → \
+                Webhooks → Secret)",
+    missing: "no `X-Hub-Signature-256` header: the webhook has no secret set on GitHub",
+};
+
+/// The legacy header, verified when it comes alone.
+static SHA1: HmacScheme = HmacScheme {
+    alg: Alg::Sha1,
+    header: "X-Hub-Signature",
+    prefix: "sha1=",
+    recipe: RECIPE_1,
+    ..SHA256
 };
 
 impl Provider for GitHub {
@@ -70,58 +93,17 @@ impl Provider for GitHub {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        let (alg, recipe, prefix, raw) = match req.header("x-hub-signature-256") {
-            Some(v) => (Alg::Sha256, RECIPE_256, "sha256=", Some(v)),
-            None => (Alg::Sha1, RECIPE_1, "sha1=", req.header("x-hub-signature")),
-        };
-        if secrets.is_empty() {
-            return common::bare_report(
-                SignatureStatus::NoSecret,
-                "no secret: add the webhook's secret (repository or organisation settings → \
-                 Webhooks → Secret)",
-            )
-            .with_recipe(recipe);
+        if req.header(SHA256.header).is_none() && req.header(SHA1.header).is_some() {
+            SHA1.verify(req, secrets)
+        } else {
+            SHA256.verify(req, secrets)
         }
-        let Some(raw) = raw else {
-            return common::bare_report(
-                SignatureStatus::Missing,
-                "no `X-Hub-Signature-256` header: the webhook has no secret set on GitHub",
-            )
-            .with_recipe(recipe);
-        };
-        let Some(sig) = raw.trim().strip_prefix(prefix) else {
-            return common::bare_report(
-                SignatureStatus::Missing,
-                format!("the signature header does not start with `{prefix}`"),
-            )
-            .with_recipe(recipe);
-        };
-        common::verify_symmetric(
-            Parsed {
-                provider: INFO.name,
-                recipe,
-                received: raw.into(),
-                body: req.body,
-                timestamp: None,
-                tolerance_secs: None,
-                now: req.now,
-            },
-            secrets,
-            |s| Some(s.as_bytes().to_vec()),
-            |key, body| common::signature_matches(Enc::Hex, &common::hmac(alg, key, body), sig),
-            |key| format!("{prefix}{}", hex::encode(common::hmac(alg, key, req.body))),
-            Vec::new,
-        )
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let key = input.secret.as_bytes();
-        let sha256 = hex::encode(common::hmac(Alg::Sha256, key, input.body));
-        let sha1 = hex::encode(common::hmac(Alg::Sha1, key, input.body));
-        Ok(vec![
-            ("X-Hub-Signature-256".into(), format!("sha256={sha256}")),
-            ("X-Hub-Signature".into(), format!("sha1={sha1}")),
-        ])
+        let mut headers = SHA256.sign(input);
+        headers.extend(SHA1.sign(input));
+        Ok(headers)
     }
 }
 
@@ -129,6 +111,8 @@ impl Provider for GitHub {
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit;
 
     // GitHub's docs example ("Testing the webhook payload validation").
     const DOCS_SECRET: &str = "It's a Secret to Everybody";
@@ -137,36 +121,15 @@ mod tests {
         "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
 
     fn inbound<'a>(headers: &'a [H], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 0,
-            json: None,
-        }
+        testkit::inbound(headers, body, 0)
     }
 
     fn verify(headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        GitHub.verify(&inbound(headers, body), &secrets)
+        testkit::verify(&GitHub, headers, body, 0, secrets)
     }
 
     fn signed(secret: &str, body: &[u8]) -> Vec<H> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 0,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        GitHub
-            .sign(&input)
-            .expect("sign")
-            .into_iter()
-            .map(|(n, v)| H::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&GitHub, secret, body, 0)
     }
 
     #[test]
@@ -191,30 +154,8 @@ mod tests {
     }
 
     #[test]
-    fn tampered_body_wrong_secret_missing_and_no_secret() {
-        let headers = signed("s", b"{\"a\":1}");
-        assert_eq!(
-            verify(&headers, b"{\"a\":2}", &["s"]).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, b"{\"a\":1}", &["other"]);
-        assert_eq!(r.status, SignatureStatus::Invalid);
-        assert!(r.diagnosis.iter().any(|d| d.code == "wrong_secret"));
-        assert_eq!(verify(&[], b"{}", &["s"]).status, SignatureStatus::Missing);
-        assert_eq!(
-            verify(&headers, b"{}", &[]).status,
-            SignatureStatus::NoSecret
-        );
-    }
-
-    #[test]
-    fn rotation_uses_the_second_secret() {
-        let headers = signed("new", b"x");
-        let r = verify(&headers, b"x", &["old", "new"]);
-        assert_eq!(
-            (r.status, r.secret_index),
-            (SignatureStatus::Valid, Some(1))
-        );
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&GitHub, "s", b"{\"a\":1}", 0);
     }
 
     #[test]

@@ -179,21 +179,17 @@ fn verify_signing_token(req: &Inbound<'_>, secrets: &[String]) -> SignatureRepor
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::testkit;
 
     fn inbound<'a>(headers: &'a [H], body: &'a [u8], now: i64) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        }
+        testkit::inbound(headers, body, now)
     }
 
     fn verify(headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        GitLab.verify(&inbound(headers, body, 1_700_000_000), &secrets)
+        GitLab.verify(
+            &inbound(headers, body, 1_700_000_000),
+            &testkit::secrets(secrets),
+        )
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! and steps aside when GitHub's or Bitbucket's own headers are present; the body envelope
 //! (`"type":"notification_event"` with a `topic`) is the other hint.
 
-use super::common::{self, Alg, Enc, Parsed};
+use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 
 pub struct Intercom;
@@ -25,6 +25,19 @@ static INFO: ProviderInfo = ProviderInfo {
               than 1000 consecutive errors in 15 min, and private apps are suspended after 7 days \
               of errors",
     tolerance_secs: None,
+};
+
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha1,
+    enc: Enc::Hex,
+    header: "X-Hub-Signature",
+    prefix: "sha1=",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: RECIPE,
+    no_secret: "no secret: add the app's client_secret (Developer Hub → your app → Basic Info)",
+    missing: "no `X-Hub-Signature` header",
 };
 
 fn is_notification(req: &Inbound<'_>) -> bool {
@@ -59,52 +72,11 @@ impl Provider for Intercom {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return common::bare_report(
-                SignatureStatus::NoSecret,
-                "no secret: add the app's client_secret (Developer Hub → your app → Basic Info)",
-            )
-            .with_recipe(RECIPE);
-        }
-        let Some(raw) = req.header("x-hub-signature") else {
-            return common::bare_report(SignatureStatus::Missing, "no `X-Hub-Signature` header")
-                .with_recipe(RECIPE);
-        };
-        let Some(sig) = raw.trim().strip_prefix("sha1=") else {
-            return common::bare_report(
-                SignatureStatus::Missing,
-                "the `X-Hub-Signature` header does not start with `sha1=`",
-            )
-            .with_recipe(RECIPE);
-        };
-        common::verify_symmetric(
-            Parsed {
-                provider: INFO.name,
-                recipe: RECIPE,
-                received: raw.into(),
-                body: req.body,
-                timestamp: None,
-                tolerance_secs: None,
-                now: req.now,
-            },
-            secrets,
-            |s| Some(s.as_bytes().to_vec()),
-            |key, body| {
-                common::signature_matches(Enc::Hex, &common::hmac(Alg::Sha1, key, body), sig)
-            },
-            |key| {
-                format!(
-                    "sha1={}",
-                    hex::encode(common::hmac(Alg::Sha1, key, req.body))
-                )
-            },
-            Vec::new,
-        )
+        SCHEME.verify(req, secrets)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let sig = hex::encode(common::hmac(Alg::Sha1, input.secret.as_bytes(), input.body));
-        Ok(vec![("X-Hub-Signature".into(), format!("sha1={sig}"))])
+        Ok(SCHEME.sign(input))
     }
 }
 
@@ -112,40 +84,21 @@ impl Provider for Intercom {
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit;
 
     const BODY: &[u8] = br#"{"type":"notification_event","app_id":"abc123","topic":"conversation.user.created","id":"notif_1"}"#;
 
     fn inbound<'a>(headers: &'a [H], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 0,
-            json: None,
-        }
+        testkit::inbound(headers, body, 0)
     }
 
     fn verify(headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Intercom.verify(&inbound(headers, body), &secrets)
+        testkit::verify(&Intercom, headers, body, 0, secrets)
     }
 
     fn signed(secret: &str, body: &[u8]) -> Vec<H> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 0,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Intercom
-            .sign(&input)
-            .expect("sign")
-            .into_iter()
-            .map(|(n, v)| H::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Intercom, secret, body, 0)
     }
 
     #[test]
@@ -159,38 +112,18 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_tamper_wrong_secret_missing_no_secret() {
-        let headers = signed("cs", BODY);
-        assert_eq!(
-            verify(&headers, BODY, &["cs"]).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            verify(&headers, b"{}", &["cs"]).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, BODY, &["nope"]);
-        assert!(r.diagnosis.iter().any(|d| d.code == "wrong_secret"));
-        assert_eq!(verify(&[], BODY, &["cs"]).status, SignatureStatus::Missing);
+    fn shared_symmetric_cases_and_a_sha256_header() {
+        testkit::symmetric(&Intercom, "cs", BODY, 0);
         let sha256 = [H::new("x-hub-signature", "sha256=00")];
         assert_eq!(
             verify(&sha256, BODY, &["cs"]).status,
             SignatureStatus::Missing
         );
-        assert_eq!(
-            verify(&headers, BODY, &[]).status,
-            SignatureStatus::NoSecret
-        );
     }
 
     #[test]
-    fn rotation_and_whitespace_diagnosis() {
+    fn whitespace_diagnosis() {
         let headers = signed("cs", BODY);
-        let r = verify(&headers, BODY, &["old", "cs"]);
-        assert_eq!(
-            (r.status, r.secret_index),
-            (SignatureStatus::Valid, Some(1))
-        );
         let r = verify(&headers, BODY, &["cs\n"]);
         assert_eq!(r.status, SignatureStatus::Invalid);
         assert!(

@@ -3,10 +3,10 @@
 //! `meta.event_name`. `X-Signature` is a generic name many small providers use, so it alone is only
 //! a weak hint; together with `X-Event-Name` or the `meta.event_name` body shape it is Lemon Squeezy.
 
-use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 
 pub struct LemonSqueezy;
@@ -23,9 +23,18 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: None,
 };
 
-fn body_json(body: &[u8]) -> Option<serde_json::Value> {
-    serde_json::from_slice(body).ok()
-}
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-Signature",
+    prefix: "",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: "hex(HMAC-SHA256(signing secret, body))",
+    no_secret: "configure the signing secret of the Lemon Squeezy webhook to verify X-Signature",
+    missing: "no X-Signature header",
+};
 
 impl Provider for LemonSqueezy {
     fn info(&self) -> &'static ProviderInfo {
@@ -48,12 +57,7 @@ impl Provider for LemonSqueezy {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let field = |ptr: &str| {
-            body.as_ref()
-                .and_then(|b| b.pointer(ptr))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
+        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
         EventMeta {
             event_type: req
                 .header("x-event-name")
@@ -65,34 +69,15 @@ impl Provider for LemonSqueezy {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return bare_report(
-                SignatureStatus::NoSecret,
-                "configure the signing secret of the Lemon Squeezy webhook to verify X-Signature",
-            );
-        }
-        let Some(sig) = req.header("x-signature").map(str::trim) else {
-            return bare_report(SignatureStatus::Missing, "no X-Signature header");
-        };
-        MacCheck {
-            alg: Alg::Sha256,
-            enc: Enc::Hex,
-            prefix: "",
-            recipe: "hex(HMAC-SHA256(signing secret, body))".into(),
-            received_text: sig.to_owned(),
-            received: vec![sig],
-        }
-        .report(secrets, req.body, <[u8]>::to_vec)
+        SCHEME.verify(req, secrets)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = hmac(Alg::Sha256, input.secret.as_bytes(), input.body);
-        let mut headers = vec![("X-Signature".into(), encode(Enc::Hex, &mac))];
-        let event = body_json(input.body).and_then(|b| {
-            b.pointer("/meta/event_name")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        });
+        let mut headers = SCHEME.sign(input);
+        let event = common::json_str(
+            serde_json::from_slice(input.body).ok().as_ref(),
+            "/meta/event_name",
+        );
         if let Some(event) = event {
             headers.push(("X-Event-Name".into(), event));
         }
@@ -104,35 +89,10 @@ impl Provider for LemonSqueezy {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit::{self, inbound, signed};
 
-    fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
-    }
-
-    fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 0,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        LemonSqueezy
-            .sign(&input)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
-    }
-
+    const NOW: i64 = 1_700_000_000;
     const BODY: &[u8] = br#"{"meta":{"event_name":"order_created","test_mode":true},"data":{"type":"orders","id":"1"}}"#;
 
     #[test]
@@ -142,56 +102,31 @@ mod tests {
             "x-signature",
             "3e33314302e13b3cda51087c06eb6859c814bccc8bf9f695d1fc00ff141d3d09",
         )];
-        let r = LemonSqueezy.verify(&inbound(&headers, BODY), &["lemon-secret".into()]);
+        let r = LemonSqueezy.verify(&inbound(&headers, BODY, NOW), &["lemon-secret".into()]);
         assert_eq!(r.status, SignatureStatus::Valid, "{r:?}");
     }
 
     #[test]
-    fn sign_verify_tamper_wrong_secret_rotation_event() {
-        let headers = signed("lemon-secret", BODY);
-        let req = inbound(&headers, BODY);
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&LemonSqueezy, "lemon-secret", BODY, NOW);
+    }
+
+    #[test]
+    fn signed_headers_are_detected_and_name_the_event() {
+        let headers = signed(&LemonSqueezy, "lemon-secret", BODY, 0);
+        let req = inbound(&headers, BODY, NOW);
         assert_eq!(LemonSqueezy.detect(&req), Confidence::Strong);
-        assert_eq!(
-            LemonSqueezy.verify(&req, &["lemon-secret".into()]).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            LemonSqueezy
-                .verify(&inbound(&headers, b"{}"), &["lemon-secret".into()])
-                .status,
-            SignatureStatus::Invalid
-        );
-        assert_eq!(
-            LemonSqueezy.verify(&req, &["nope".into()]).status,
-            SignatureStatus::Invalid
-        );
-        assert_eq!(
-            LemonSqueezy
-                .verify(&req, &["nope".into(), "lemon-secret".into()])
-                .secret_index,
-            Some(1)
-        );
         let meta = LemonSqueezy.event(&req);
         assert_eq!(meta.event_type.as_deref(), Some("order_created"));
         assert_eq!(meta.event_id.as_deref(), Some("1"));
     }
 
     #[test]
-    fn missing_no_secret_and_diagnosis() {
-        assert_eq!(
-            LemonSqueezy
-                .verify(&inbound(&[], BODY), &["s".into()])
-                .status,
-            SignatureStatus::Missing
-        );
-        assert_eq!(
-            LemonSqueezy.verify(&inbound(&[], BODY), &[]).status,
-            SignatureStatus::NoSecret
-        );
+    fn reserialised_body_diagnosis() {
         let compact = br#"{"data":{"id":"1","type":"orders"},"meta":{"event_name":"order_created","test_mode":true}}"#;
-        let headers = signed("lemon-secret", compact);
+        let headers = signed(&LemonSqueezy, "lemon-secret", compact, 0);
         let pretty = b"{\n  \"data\": {\n    \"id\": \"1\",\n    \"type\": \"orders\"\n  },\n  \"meta\": {\n    \"event_name\": \"order_created\",\n    \"test_mode\": true\n  }\n}";
-        let r = LemonSqueezy.verify(&inbound(&headers, pretty), &["lemon-secret".into()]);
+        let r = LemonSqueezy.verify(&inbound(&headers, pretty, NOW), &["lemon-secret".into()]);
         assert_eq!(r.status, SignatureStatus::Invalid);
         assert!(
             r.diagnosis

@@ -204,6 +204,7 @@ impl Provider for Mailgun {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::testkit;
 
     const TS: &str = "1529006854";
     const TOKEN: &str = "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0";
@@ -227,16 +228,10 @@ mod tests {
     }
 
     fn verify(body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        let req = Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers: &[],
-            body,
-            now: 1_529_006_900,
-            json: None,
-        };
-        Mailgun.verify(&req, &secrets)
+        Mailgun.verify(
+            &testkit::request(testkit::URL, &[], body, 1_529_006_900),
+            &testkit::secrets(secrets),
+        )
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod pagerduty;
 mod plaid;
 mod postmark;
 mod razorpay;
+mod scheme;
 mod sendgrid;
 mod sentry;
 mod shopify;
@@ -41,6 +42,8 @@ mod slack;
 mod square;
 mod standard_webhooks;
 mod stripe;
+#[cfg(test)]
+mod testkit;
 mod twilio;
 mod twitch;
 mod typeform;
@@ -336,16 +339,10 @@ pub fn analyse(req: &Inbound<'_>, hint: Option<&str>, secrets: &[String]) -> Ana
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::testkit;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
+        testkit::inbound(headers, body, 1_700_000_000)
     }
 
     #[test]
@@ -437,77 +434,5 @@ mod tests {
             a.signature.map(|s| s.status),
             Some(SignatureStatus::NoSecret)
         );
-    }
-
-    #[test]
-    fn no_provider_panics_on_hostile_input() {
-        let junk_values: [&[u8]; 7] = [
-            b"",
-            b"=",
-            b",;= v1, v1a, t=,ts=;h1=",
-            b"t=99999999999999999999999,v1=zz",
-            b"sha256=\xff",
-            &[0xff, 0xfe, 0x00],
-            "é漢字=%E9%ZZ+".as_bytes(),
-        ];
-        let names = [
-            "stripe-signature",
-            "x-hub-signature-256",
-            "x-hub-signature",
-            "x-gitlab-token",
-            "x-shopify-hmac-sha256",
-            "x-slack-signature",
-            "x-slack-request-timestamp",
-            "x-twilio-signature",
-            "x-twilio-webhooks-signature-settings",
-            "webhook-id",
-            "webhook-timestamp",
-            "webhook-signature",
-            "svix-signature",
-            "paddle-signature",
-            "x-square-hmacsha256-signature",
-            "x-zm-signature",
-            "x-zm-request-timestamp",
-            "content-type",
-        ];
-        let bodies: [&[u8]; 4] = [
-            b"",
-            &[0xff, 0x00, 0xc3],
-            br#"{"event":"endpoint.url_validation","payload":{"plainToken":7}}"#,
-            b"a=%&b=%zz&&=",
-        ];
-        let urls = [
-            "",
-            "https://",
-            "http://[::1]:80",
-            "weird://x:y@z/?bodySHA256=%",
-        ];
-        for value in junk_values {
-            let headers: Vec<Header> = names.iter().map(|n| Header::new(*n, value)).collect();
-            for body in bodies {
-                for url in urls {
-                    let req = Inbound {
-                        url,
-                        ..inbound(&headers, body)
-                    };
-                    for p in catalog() {
-                        p.detect(&req);
-                        p.event(&req);
-                        p.verify(&req, &[]);
-                        p.verify(&req, &["whsec_!!".into(), "".into(), "é".into()]);
-                        p.handshake(&req, &["s".into()]);
-                        let input = SignInput {
-                            secret: "whsec_!!",
-                            body,
-                            timestamp: i64::MIN,
-                            url,
-                            method: "GET",
-                            headers: &headers,
-                        };
-                        let _ = p.sign(&input);
-                    }
-                }
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@
 //! some stacks join with commas, so every value of every such header is a candidate.
 
 use super::common::{self, Alg, Enc};
+use super::scheme::{Carried, HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -30,9 +31,19 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: None,
 };
 
-fn signature(key: &[u8], body: &[u8]) -> Vec<u8> {
-    common::hmac(Alg::Sha256, key, body)
-}
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-Mollie-Signature",
+    prefix: "sha256=",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: RECIPE,
+    no_secret: "no signing secret configured: add the next-gen webhook subscription's signing \
+                secret",
+    missing: "no X-Mollie-Signature header (next-gen webhooks are signed there)",
+};
 
 /// Every value across repeated and comma-joined headers. The `sha256=` prefix is optional:
 /// Mollie's own examples compare a bare hex digest, so both forms are accepted.
@@ -79,72 +90,35 @@ impl Provider for Mollie {
                 event_id: Some(id),
             };
         }
-        let body = common::body_json(req);
-        let field = |name: &str| {
-            body.as_ref()
-                .and_then(|v| v.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
-        EventMeta {
-            event_type: field("type"),
-            event_id: field("id"),
-        }
+        common::body_event(req, "/type", "/id")
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        let mut report = common::bare_report(SignatureStatus::Invalid, "");
-        report.recipe = Some(RECIPE.into());
         let received = candidates(req);
         if received.is_empty() && req.header(SIGNATURE).is_none() && classic_id(req).is_some() {
-            report.status = SignatureStatus::Unsupported;
-            report.reason = "Mollie classic webhooks are unsigned and carry only an id to fetch: \
-                             look the resource up with your API key and trust what the API returns"
-                .into();
-            report.recipe = None;
+            return common::bare_report(
+                SignatureStatus::Unsupported,
+                "Mollie classic webhooks are unsigned and carry only an id to fetch: look the \
+                 resource up with your API key and trust what the API returns",
+            );
+        }
+        if let Some(report) = SCHEME.no_secret(secrets) {
             return report;
         }
-        let Some(first) = secrets.first() else {
-            report.status = SignatureStatus::NoSecret;
-            report.reason = "no signing secret configured: add the next-gen webhook \
-                             subscription's signing secret"
-                .into();
-            return report;
-        };
         if received.is_empty() {
-            report.status = SignatureStatus::Missing;
-            report.reason =
-                "no X-Mollie-Signature header (next-gen webhooks are signed there)".into();
-            return report;
+            return SCHEME.bare(SignatureStatus::Missing, SCHEME.missing);
         }
-        report.received = Some(received.join(", "));
-        report.expected = Some(format!(
-            "sha256={}",
-            common::encode(Enc::Hex, &signature(first.as_bytes(), req.body))
-        ));
-        let check = |key: &[u8], body: &[u8]| {
-            let mac = signature(key, body);
-            received
-                .iter()
-                .any(|r| common::signature_matches(Enc::Hex, &mac, r))
+        let carried = Carried {
+            text: received.join(", "),
+            candidates: received,
+            signed_text: "".into(),
+            timestamp: None,
         };
-        if let Some(i) = secrets.iter().position(|s| check(s.as_bytes(), req.body)) {
-            report.status = SignatureStatus::Valid;
-            report.reason = "the signature matches".into();
-            report.secret_index = Some(i);
-            return report;
-        }
-        report.reason = "no X-Mollie-Signature value matches any configured secret".into();
-        report.diagnosis = common::diagnose(secrets, req.body, check);
-        report
+        SCHEME.report(req, secrets, carried, Vec::new)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = signature(input.secret.as_bytes(), input.body);
-        Ok(vec![(
-            "X-Mollie-Signature".into(),
-            format!("sha256={}", common::encode(Enc::Hex, &mac)),
-        )])
+        Ok(SCHEME.sign(input))
     }
 }
 
@@ -152,41 +126,21 @@ impl Provider for Mollie {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
 
     const BODY: &[u8] =
         br#"{"resource":"event","id":"event_GvJ8WHrp5isUdRub9CJyH","type":"sales-invoice.paid"}"#;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 0,
-            json: None,
-        }
+        testkit::inbound(headers, body, 0)
     }
 
     fn verify(headers: &[Header], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Mollie.verify(&inbound(headers, body), &secrets)
+        testkit::verify(&Mollie, headers, body, 0, secrets)
     }
 
     fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 0,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Mollie
-            .sign(&input)
-            .expect("this scheme signs with any secret")
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Mollie, secret, body, 0)
     }
 
     #[test]
@@ -199,25 +153,8 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_tamper_wrong_secret_and_rotation() {
-        let headers = signed("new", BODY);
-        assert_eq!(
-            verify(&headers, BODY, &["new"]).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            verify(&headers, b"{}", &["new"]).status,
-            SignatureStatus::Invalid
-        );
-        assert_eq!(
-            verify(&headers, BODY, &["other"]).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, BODY, &["old", "new"]);
-        assert_eq!(
-            (r.status, r.secret_index),
-            (SignatureStatus::Valid, Some(1))
-        );
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&Mollie, "new", BODY, 0);
     }
 
     #[test]
@@ -240,15 +177,10 @@ mod tests {
     }
 
     #[test]
-    fn classic_is_unsupported_next_gen_missing_and_no_secret() {
+    fn classic_is_unsupported() {
         let classic = verify(&[], b"id=tr_d0b0E3EA3v", &[]);
         assert_eq!(classic.status, SignatureStatus::Unsupported);
         assert!(classic.reason.contains("fetch"));
-        assert_eq!(verify(&[], BODY, &["s"]).status, SignatureStatus::Missing);
-        assert_eq!(
-            verify(&signed("s", BODY), BODY, &[]).status,
-            SignatureStatus::NoSecret
-        );
     }
 
     #[test]

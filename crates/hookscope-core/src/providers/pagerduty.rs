@@ -3,7 +3,8 @@
 //! per active secret, so any entry matching is enough; entries of other versions are ignored.
 //! No timestamp is signed and there is no handshake.
 
-use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc, bare_report};
+use super::scheme::{Carried, HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
     SignatureStatus,
@@ -28,6 +29,19 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: None,
 };
 
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-PagerDuty-Signature",
+    prefix: "v1=",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: "v1=hex(HMAC-SHA256(secret, body)), any entry may match",
+    no_secret: "configure the PagerDuty webhook subscription's secret to verify X-PagerDuty-Signature",
+    missing: "no X-PagerDuty-Signature header",
+};
+
 impl Provider for PagerDuty {
     fn info(&self) -> &'static ProviderInfo {
         &INFO
@@ -46,12 +60,7 @@ impl Provider for PagerDuty {
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
         let body = common::body_json(req);
-        let field = |ptr: &str| {
-            body.as_ref()
-                .and_then(|b| b.pointer(ptr))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
+        let field = |ptr: &str| common::json_str(body.as_deref(), ptr);
         EventMeta {
             event_type: field("/event/event_type"),
             event_id: req
@@ -62,18 +71,16 @@ impl Provider for PagerDuty {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return bare_report(
-                SignatureStatus::NoSecret,
-                "configure the PagerDuty webhook subscription's secret to verify X-PagerDuty-Signature",
-            );
+        if let Some(report) = SCHEME.no_secret(secrets) {
+            return report;
         }
-        let Some(header) = req.header("x-pagerduty-signature").map(str::trim) else {
-            return bare_report(SignatureStatus::Missing, "no X-PagerDuty-Signature header");
+        let Some(header) = req.header(SCHEME.header).map(str::trim) else {
+            return SCHEME.bare(SignatureStatus::Missing, SCHEME.missing);
         };
+        // One entry per secret during a rotation, and other versions may come first.
         let v1: Vec<&str> = header
             .split(',')
-            .filter_map(|entry| entry.trim().strip_prefix("v1="))
+            .filter_map(|entry| entry.trim().strip_prefix(SCHEME.prefix))
             .collect();
         if v1.is_empty() {
             return SignatureReport {
@@ -84,23 +91,17 @@ impl Provider for PagerDuty {
                 )
             };
         }
-        MacCheck {
-            alg: Alg::Sha256,
-            enc: Enc::Hex,
-            prefix: "v1=",
-            recipe: "v1=hex(HMAC-SHA256(secret, body)), any entry may match".into(),
-            received_text: header.to_owned(),
-            received: v1,
-        }
-        .report(secrets, req.body, <[u8]>::to_vec)
+        let carried = Carried {
+            text: header.to_owned(),
+            candidates: v1,
+            signed_text: "".into(),
+            timestamp: None,
+        };
+        SCHEME.report(req, secrets, carried, Vec::new)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = hmac(Alg::Sha256, input.secret.as_bytes(), input.body);
-        Ok(vec![(
-            "X-PagerDuty-Signature".into(),
-            format!("v1={}", encode(Enc::Hex, &mac)),
-        )])
+        Ok(SCHEME.sign(input))
     }
 }
 
@@ -108,16 +109,10 @@ impl Provider for PagerDuty {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
+        testkit::inbound(headers, body, 1_700_000_000)
     }
 
     fn sig(secret: &str, body: &[u8]) -> String {
@@ -154,6 +149,11 @@ mod tests {
             (r.status, r.secret_index),
             (SignatureStatus::Valid, Some(1))
         );
+    }
+
+    #[test]
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&PagerDuty, "pd", BODY, 1_700_000_000);
     }
 
     #[test]

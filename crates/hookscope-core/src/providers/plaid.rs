@@ -290,6 +290,7 @@ impl Plaid {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
     use p256::ecdsa::SigningKey;
     use p256::ecdsa::signature::Signer as _;
 
@@ -331,14 +332,7 @@ mod tests {
     }
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: NOW,
-            json: None,
-        }
+        testkit::inbound(headers, body, NOW)
     }
 
     const BODY: &[u8] = b"{\n  \"webhook_type\": \"TRANSACTIONS\",\n  \"webhook_code\": \"SYNC_UPDATES_AVAILABLE\",\n  \"item_id\": \"wz666MBjYWTp2PDzzggYhM6oWWmBb\"\n}";

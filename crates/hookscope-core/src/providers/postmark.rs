@@ -69,17 +69,7 @@ impl Provider for Postmark {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let field = |name: &str| {
-            body.as_ref()
-                .and_then(|b| b.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
-        EventMeta {
-            event_type: field("RecordType"),
-            event_id: field("MessageID"),
-        }
+        common::body_event(req, "/RecordType", "/MessageID")
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
@@ -185,16 +175,10 @@ fn diagnose(secrets: &[String], credentials: &[u8]) -> Vec<Diagnosis> {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
+        testkit::inbound(headers, body, 1_700_000_000)
     }
 
     fn signed(secret: &str) -> Vec<Header> {

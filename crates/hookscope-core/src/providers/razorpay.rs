@@ -4,9 +4,10 @@
 //! There is no timestamp; dedupe on `X-Razorpay-Event-Id`.
 
 use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, Diagnosis, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput,
-    SignatureReport, SignatureStatus,
+    SignatureReport,
 };
 
 pub struct Razorpay;
@@ -26,9 +27,19 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: None,
 };
 
-fn signature(key: &[u8], body: &[u8]) -> Vec<u8> {
-    common::hmac(Alg::Sha256, key, body)
-}
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-Razorpay-Signature",
+    prefix: "",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: RECIPE,
+    no_secret: "no webhook secret configured: add the secret you entered on the Razorpay webhook \
+                (Dashboard → Webhooks)",
+    missing: "no X-Razorpay-Signature header",
+};
 
 impl Provider for Razorpay {
     fn info(&self) -> &'static ProviderInfo {
@@ -64,62 +75,23 @@ impl Provider for Razorpay {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        let mut report = common::bare_report(SignatureStatus::Invalid, "");
-        report.recipe = Some(RECIPE.into());
-        let Some(first) = secrets.first() else {
-            report.status = SignatureStatus::NoSecret;
-            report.reason = "no webhook secret configured: add the secret you entered on the \
-                             Razorpay webhook (Dashboard → Webhooks)"
-                .into();
-            return report;
-        };
-        let Some(received) = req
-            .header(SIGNATURE)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        else {
-            report.status = SignatureStatus::Missing;
-            report.reason = "no X-Razorpay-Signature header".into();
-            return report;
-        };
-        report.received = Some(received.to_owned());
-        report.expected = Some(common::encode(
-            Enc::Hex,
-            &signature(first.as_bytes(), req.body),
-        ));
-        let check = |key: &[u8], body: &[u8]| {
-            common::signature_matches(Enc::Hex, &signature(key, body), received)
-        };
-        if let Some(i) = secrets.iter().position(|s| check(s.as_bytes(), req.body)) {
-            report.status = SignatureStatus::Valid;
-            report.reason = "the signature matches".into();
-            report.secret_index = Some(i);
-            return report;
-        }
-        report.reason = "the signature does not match any configured secret".into();
-        report.diagnosis = common::diagnose(secrets, req.body, check);
-        for s in secrets {
-            if s.trim().starts_with("rzp_") {
-                report.diagnosis.insert(
-                    0,
-                    Diagnosis {
-                        code: "api_key_not_signing_secret".into(),
-                        message: "a secret starting with `rzp_` is an API key id; webhooks are \
-                                  signed with the secret typed into the webhook's settings"
-                            .into(),
-                        explains: false,
-                    },
-                );
-            }
-        }
-        report
+        SCHEME.verify_with(req, secrets, || {
+            secrets
+                .iter()
+                .filter(|s| s.trim().starts_with("rzp_"))
+                .map(|_| Diagnosis {
+                    code: "api_key_not_signing_secret".into(),
+                    message: "a secret starting with `rzp_` is an API key id; webhooks are signed \
+                              with the secret typed into the webhook's settings"
+                        .into(),
+                    explains: false,
+                })
+                .collect()
+        })
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        Ok(vec![(
-            "X-Razorpay-Signature".into(),
-            common::encode(Enc::Hex, &signature(input.secret.as_bytes(), input.body)),
-        )])
+        Ok(SCHEME.sign(input))
     }
 }
 
@@ -127,37 +99,17 @@ impl Provider for Razorpay {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit;
 
     const BODY: &[u8] = br#"{"entity":"event","account_id":"acc_1","event":"payment.captured","contains":["payment"]}"#;
 
     fn verify(headers: &[Header], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        let req = Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 0,
-            json: None,
-        };
-        Razorpay.verify(&req, &secrets)
+        testkit::verify(&Razorpay, headers, body, 0, secrets)
     }
 
     fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 0,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Razorpay
-            .sign(&input)
-            .expect("this scheme signs with any secret")
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Razorpay, secret, body, 0)
     }
 
     #[test]
@@ -172,34 +124,11 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_tamper_wrong_secret_and_rotation() {
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&Razorpay, "whsec", BODY, 0);
         let headers = signed("whsec", BODY);
-        assert_eq!(
-            verify(&headers, BODY, &["whsec"]).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            verify(&headers, b"{}", &["whsec"]).status,
-            SignatureStatus::Invalid
-        );
         let wrong = verify(&headers, BODY, &["other"]);
-        assert_eq!(wrong.status, SignatureStatus::Invalid);
         assert_ne!(wrong.expected, wrong.received);
-        let rotated = verify(&headers, BODY, &["old", "whsec"]);
-        assert_eq!(
-            (rotated.status, rotated.secret_index),
-            (SignatureStatus::Valid, Some(1))
-        );
-    }
-
-    #[test]
-    fn missing_and_no_secret() {
-        assert_eq!(verify(&[], BODY, &["s"]).status, SignatureStatus::Missing);
-        let headers = signed("s", BODY);
-        assert_eq!(
-            verify(&headers, BODY, &[]).status,
-            SignatureStatus::NoSecret
-        );
     }
 
     #[test]

@@ -302,6 +302,7 @@ impl Provider for SendGrid {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
     use p256::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
 
     // The vector in sendgrid-nodejs packages/eventwebhook/src/eventwebhook.spec.js.
@@ -315,16 +316,10 @@ mod tests {
         b"[{\"email\":\"a@example.test\",\"event\":\"delivered\",\"sg_event_id\":\"ev1\"}]\r\n";
 
     fn verify(headers: &[Header], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        let req = Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_588_788_400,
-            json: None,
-        };
-        SendGrid.verify(&req, &secrets)
+        SendGrid.verify(
+            &testkit::request(testkit::URL, headers, body, 1_588_788_400),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn sdk_headers(sig: &str, ts: &str) -> Vec<Header> {

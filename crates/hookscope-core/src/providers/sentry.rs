@@ -5,10 +5,10 @@
 //! signed, so it cannot be enforced. Sentry serialises JSON with `\uXXXX` escapes, so a
 //! re-serialised body breaks the signature on any non-ASCII text.
 
-use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 
 pub struct Sentry;
@@ -29,6 +29,26 @@ static INFO: ProviderInfo = ProviderInfo {
     secret_kind: "the integration's Client Secret (Settings → Developer Settings → your integration)",
     retries: "no retries documented; repeated failures can disable the integration's webhooks",
     tolerance_secs: None,
+};
+
+static HOOK: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "Sentry-Hook-Signature",
+    prefix: "",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: "Sentry-Hook-Signature: hex(HMAC-SHA256(client secret, body))",
+    no_secret: "configure the Sentry integration's Client Secret to verify Sentry-Hook-Signature",
+    missing: "no Sentry-Hook-Signature (or Sentry-App-Signature) header",
+};
+
+/// UI-component requests: the same MAC in another header.
+static APP: HmacScheme = HmacScheme {
+    header: "Sentry-App-Signature",
+    recipe: "Sentry-App-Signature: hex(HMAC-SHA256(client secret, body))",
+    ..HOOK
 };
 
 impl Provider for Sentry {
@@ -66,43 +86,20 @@ impl Provider for Sentry {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return bare_report(
-                SignatureStatus::NoSecret,
-                "configure the Sentry integration's Client Secret to verify Sentry-Hook-Signature",
-            );
+        if let Some(report) = HOOK.no_secret(secrets) {
+            return report;
         }
-        let found = req
-            .header("sentry-hook-signature")
-            .map(|s| ("Sentry-Hook-Signature", s))
-            .or_else(|| {
-                req.header("sentry-app-signature")
-                    .map(|s| ("Sentry-App-Signature", s))
-            });
-        let Some((name, sig)) = found else {
-            return bare_report(
-                SignatureStatus::Missing,
-                "no Sentry-Hook-Signature (or Sentry-App-Signature) header",
-            );
-        };
-        let sig = sig.trim();
-        MacCheck {
-            alg: Alg::Sha256,
-            enc: Enc::Hex,
-            prefix: "",
-            recipe: format!("{name}: hex(HMAC-SHA256(client secret, body))"),
-            received_text: sig.to_owned(),
-            received: vec![sig],
+        if req.header(HOOK.header).is_none() && req.header(APP.header).is_some() {
+            APP.verify(req, secrets)
+        } else {
+            HOOK.verify(req, secrets)
         }
-        .report(secrets, req.body, <[u8]>::to_vec)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = hmac(Alg::Sha256, input.secret.as_bytes(), input.body);
-        Ok(vec![
-            ("Sentry-Hook-Signature".into(), encode(Enc::Hex, &mac)),
-            ("Sentry-Hook-Timestamp".into(), input.timestamp.to_string()),
-        ])
+        let mut headers = HOOK.sign(input);
+        headers.push(("Sentry-Hook-Timestamp".into(), input.timestamp.to_string()));
+        Ok(headers)
     }
 }
 
@@ -110,35 +107,10 @@ impl Provider for Sentry {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit::{self, inbound, signed};
 
-    fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
-    }
-
-    fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 1_700_000_000,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Sentry
-            .sign(&input)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
-    }
-
+    const NOW: i64 = 1_700_000_000;
     const BODY: &[u8] =
         "{\"action\":\"created\",\"data\":{\"issue\":{\"title\":\"caf\\u00e9\"}}}".as_bytes();
 
@@ -149,33 +121,24 @@ mod tests {
             "sentry-app-signature",
             "f9e66e179b6747ae54108f82f8ade8b3c25d76fd30afde6c395822c530196169",
         )];
-        let r = Sentry.verify(&inbound(&headers, b""), &["secret".into()]);
+        let r = Sentry.verify(&inbound(&headers, b"", NOW), &["secret".into()]);
         assert_eq!(r.status, SignatureStatus::Valid, "{r:?}");
     }
 
     #[test]
-    fn sign_verify_tamper_wrong_secret_rotation_event() {
-        let mut headers = signed("cs", BODY);
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&Sentry, "cs", BODY, NOW);
+    }
+
+    #[test]
+    fn event_and_detection() {
+        let mut headers = signed(&Sentry, "cs", BODY, NOW);
         headers.push(Header::new("sentry-hook-resource", "issue"));
         headers.push(Header::new("request-id", "req-1"));
-        let req = inbound(&headers, BODY);
+        let req = inbound(&headers, BODY, NOW);
         assert_eq!(
             Sentry.verify(&req, &["cs".into()]).status,
             SignatureStatus::Valid
-        );
-        assert_eq!(
-            Sentry
-                .verify(&inbound(&headers, b"{}"), &["cs".into()])
-                .status,
-            SignatureStatus::Invalid
-        );
-        assert_eq!(
-            Sentry.verify(&req, &["x".into()]).status,
-            SignatureStatus::Invalid
-        );
-        assert_eq!(
-            Sentry.verify(&req, &["x".into(), "cs".into()]).secret_index,
-            Some(1)
         );
         let meta = Sentry.event(&req);
         assert_eq!(meta.event_type.as_deref(), Some("issue.created"));
@@ -184,22 +147,17 @@ mod tests {
     }
 
     #[test]
-    fn missing_no_secret_and_reserialised_body() {
-        assert_eq!(
-            Sentry.verify(&inbound(&[], BODY), &["s".into()]).status,
-            SignatureStatus::Missing
-        );
-        assert_eq!(
-            Sentry.verify(&inbound(&[], BODY), &[]).status,
-            SignatureStatus::NoSecret
-        );
+    fn reserialised_body() {
         // JSON.stringify-style re-serialisation turns `\u00e9` into `é`.
-        let headers = signed("cs", BODY);
+        let headers = signed(&Sentry, "cs", BODY, NOW);
         let reserialised = "{\"action\":\"created\",\"data\":{\"issue\":{\"title\":\"café\"}}}";
-        let r = Sentry.verify(&inbound(&headers, reserialised.as_bytes()), &["cs".into()]);
+        let r = Sentry.verify(
+            &inbound(&headers, reserialised.as_bytes(), NOW),
+            &["cs".into()],
+        );
         assert_eq!(r.status, SignatureStatus::Invalid);
-        let sig = signed("cs", reserialised.as_bytes());
-        let r = Sentry.verify(&inbound(&sig, BODY), &["cs".into()]);
+        let sig = signed(&Sentry, "cs", reserialised.as_bytes(), NOW);
+        let r = Sentry.verify(&inbound(&sig, BODY, NOW), &["cs".into()]);
         assert!(
             r.diagnosis
                 .iter()

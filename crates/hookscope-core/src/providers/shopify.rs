@@ -5,10 +5,10 @@
 //! `X-` (`shopify-hmac-sha256`, `shopify-topic`, …); both spellings are read, and `sign` answers in
 //! the spelling the original request used.
 
-use super::common::{self, Alg, Enc, Parsed};
+use super::common::{Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 use crate::model::Header;
 
@@ -33,6 +33,27 @@ static INFO: ProviderInfo = ProviderInfo {
     retries: "8 retries over 4 hours with exponential backoff (since 2024-09-10; 19 over 48 h \
               before); 5 s timeout",
     tolerance_secs: None,
+};
+
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Base64,
+    header: "X-Shopify-Hmac-Sha256",
+    prefix: "",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: RECIPE,
+    no_secret: "no secret: add the app's client secret (Partner Dashboard / Dev Dashboard → \
+                your app → Client credentials)",
+    missing: "no `X-Shopify-Hmac-Sha256` header (EventBridge and Pub/Sub deliveries are not \
+              signed)",
+};
+
+/// The "Shopify Events" spelling.
+static UNPREFIXED: HmacScheme = HmacScheme {
+    header: "shopify-hmac-sha256",
+    ..SCHEME
 };
 
 /// A Shopify header in either spelling: `X-Shopify-<name>` or `shopify-<name>`.
@@ -70,58 +91,20 @@ impl Provider for Shopify {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return common::bare_report(
-                SignatureStatus::NoSecret,
-                "no secret: add the app's client secret (Partner Dashboard / Dev Dashboard → \
-                 your app → Client credentials)",
-            )
-            .with_recipe(RECIPE);
+        if req.header(SCHEME.header).is_none() && req.header(UNPREFIXED.header).is_some() {
+            UNPREFIXED.verify(req, secrets)
+        } else {
+            SCHEME.verify(req, secrets)
         }
-        let Some(sig) = shopify_header(req, "hmac-sha256") else {
-            return common::bare_report(
-                SignatureStatus::Missing,
-                "no `X-Shopify-Hmac-Sha256` header (EventBridge and Pub/Sub deliveries are not \
-                 signed)",
-            )
-            .with_recipe(RECIPE);
-        };
-        common::verify_symmetric(
-            Parsed {
-                provider: INFO.name,
-                recipe: RECIPE,
-                received: sig.into(),
-                body: req.body,
-                timestamp: None,
-                tolerance_secs: None,
-                now: req.now,
-            },
-            secrets,
-            |s| Some(s.as_bytes().to_vec()),
-            |key, body| {
-                common::signature_matches(Enc::Base64, &common::hmac(Alg::Sha256, key, body), sig)
-            },
-            |key| common::encode(Enc::Base64, &common::hmac(Alg::Sha256, key, req.body)),
-            Vec::new,
-        )
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let sig = common::encode(
-            Enc::Base64,
-            &common::hmac(Alg::Sha256, input.secret.as_bytes(), input.body),
-        );
         let unprefixed = input.headers.iter().any(|h: &Header| {
             h.name
                 .get(..8)
                 .is_some_and(|p| p.eq_ignore_ascii_case("shopify-"))
         });
-        let name = if unprefixed {
-            "shopify-hmac-sha256"
-        } else {
-            "X-Shopify-Hmac-Sha256"
-        };
-        Ok(vec![(name.into(), sig)])
+        Ok(if unprefixed { &UNPREFIXED } else { &SCHEME }.sign(input))
     }
 }
 
@@ -129,23 +112,17 @@ impl Provider for Shopify {
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit;
 
     const BODY: &[u8] = br#"{"id":820982911946154508,"email":"jon@example.com"}"#;
 
     fn inbound<'a>(headers: &'a [H], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 0,
-            json: None,
-        }
+        testkit::inbound(headers, body, 0)
     }
 
     fn verify(headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Shopify.verify(&inbound(headers, body), &secrets)
+        testkit::verify(&Shopify, headers, body, 0, secrets)
     }
 
     fn signed(secret: &str, body: &[u8], original: &[H]) -> Vec<H> {
@@ -177,23 +154,8 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_tamper_wrong_secret_missing_no_secret() {
-        let headers = signed("s", BODY, &[]);
-        assert_eq!(
-            verify(&headers, BODY, &["s"]).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            verify(&headers, b"{}", &["s"]).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, BODY, &["t"]);
-        assert!(r.diagnosis.iter().any(|d| d.code == "wrong_secret"));
-        assert_eq!(verify(&[], BODY, &["s"]).status, SignatureStatus::Missing);
-        assert_eq!(
-            verify(&headers, BODY, &[]).status,
-            SignatureStatus::NoSecret
-        );
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&Shopify, "s", BODY, 0);
     }
 
     #[test]
@@ -206,6 +168,8 @@ mod tests {
             (r.status, r.secret_index),
             (SignatureStatus::Valid, Some(1))
         );
+        let r = verify(&headers, b"{}", &["new"]);
+        assert_eq!(r.status, SignatureStatus::Invalid);
     }
 
     #[test]

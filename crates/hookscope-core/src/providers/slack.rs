@@ -6,10 +6,10 @@
 //!
 //! Handshake: the Events API's `url_verification` request is answered with its `challenge`.
 
-use super::common::{self, Alg, Enc, Parsed};
+use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 use crate::model::Reply;
 
@@ -31,18 +31,23 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: Some(TOLERANCE_SECS),
 };
 
-fn mac(key: &[u8], ts: &str, body: &[u8]) -> Vec<u8> {
-    let mut msg = format!("v0:{ts}:").into_bytes();
-    msg.extend_from_slice(body);
-    common::hmac(Alg::Sha256, key, &msg)
-}
-
-/// A form field of an `application/x-www-form-urlencoded` body.
-fn form_field(body: &[u8], name: &str) -> Option<String> {
-    common::form_pairs(body)
-        .into_iter()
-        .find_map(|(k, v)| (k == name).then_some(v))
-}
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "X-Slack-Signature",
+    prefix: "v0=",
+    message: Message::Timestamped {
+        header: "X-Slack-Request-Timestamp",
+        before: "v0:",
+        between: ":",
+    },
+    tolerance_secs: Some(TOLERANCE_SECS),
+    recipe: RECIPE,
+    no_secret: "no secret: add the app's signing secret (api.slack.com/apps → Basic Information \
+                → Signing Secret)",
+    missing: "no `X-Slack-Signature` header",
+};
 
 impl Provider for Slack {
     fn info(&self) -> &'static ProviderInfo {
@@ -70,67 +75,23 @@ impl Provider for Slack {
         let event_type = match json_type.as_deref() {
             Some("event_callback") => common::body_field(req, &["event", "type"]).or(json_type),
             Some(_) => json_type,
-            None => form_field(req.body, "payload")
+            None => common::form_field(req.body, "payload")
                 .and_then(|p| common::json_field(p.as_bytes(), &["type"]))
-                .or_else(|| form_field(req.body, "command")),
+                .or_else(|| common::form_field(req.body, "command")),
         };
         EventMeta {
             event_type,
             event_id: common::body_field(req, &["event_id"])
-                .or_else(|| form_field(req.body, "trigger_id")),
+                .or_else(|| common::form_field(req.body, "trigger_id")),
         }
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return common::bare_report(
-                SignatureStatus::NoSecret,
-                "no secret: add the app's signing secret (api.slack.com/apps → Basic Information \
-                 → Signing Secret)",
-            )
-            .with_recipe(RECIPE);
-        }
-        let Some(raw) = req.header("x-slack-signature") else {
-            return common::bare_report(SignatureStatus::Missing, "no `X-Slack-Signature` header")
-                .with_recipe(RECIPE);
-        };
-        let ts_text = req
-            .header("x-slack-request-timestamp")
-            .map(str::trim)
-            .filter(|t| t.parse::<i64>().is_ok());
-        let (Some(sig), Some(ts_text)) = (raw.trim().strip_prefix("v0="), ts_text) else {
-            return common::bare_report(
-                SignatureStatus::Missing,
-                "`X-Slack-Signature` lacks its `v0=` prefix or `X-Slack-Request-Timestamp` is \
-                 absent or not a number",
-            )
-            .with_recipe(RECIPE);
-        };
-        common::verify_symmetric(
-            Parsed {
-                provider: INFO.name,
-                recipe: RECIPE,
-                received: raw.into(),
-                body: req.body,
-                timestamp: ts_text.parse().ok(),
-                tolerance_secs: Some(TOLERANCE_SECS),
-                now: req.now,
-            },
-            secrets,
-            |s| Some(s.as_bytes().to_vec()),
-            |key, body| common::signature_matches(Enc::Hex, &mac(key, ts_text, body), sig),
-            |key| format!("v0={}", hex::encode(mac(key, ts_text, req.body))),
-            Vec::new,
-        )
+        SCHEME.verify(req, secrets)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let ts = input.timestamp.to_string();
-        let sig = hex::encode(mac(input.secret.as_bytes(), &ts, input.body));
-        Ok(vec![
-            ("X-Slack-Request-Timestamp".into(), ts),
-            ("X-Slack-Signature".into(), format!("v0={sig}")),
-        ])
+        Ok(SCHEME.sign(input))
     }
 
     fn handshake(&self, req: &Inbound<'_>, _secrets: &[String]) -> Option<Reply> {
@@ -152,6 +113,8 @@ impl Provider for Slack {
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit;
 
     // Slack's docs example ("Verifying requests from Slack").
     const DOCS_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -160,36 +123,15 @@ mod tests {
     const DOCS_SIG: &str = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
     fn inbound<'a>(headers: &'a [H], body: &'a [u8], now: i64) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        }
+        testkit::inbound(headers, body, now)
     }
 
     fn verify(headers: &[H], body: &[u8], now: i64, secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Slack.verify(&inbound(headers, body, now), &secrets)
+        testkit::verify(&Slack, headers, body, now, secrets)
     }
 
     fn signed(secret: &str, body: &[u8], ts: i64) -> Vec<H> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: ts,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Slack
-            .sign(&input)
-            .expect("sign")
-            .into_iter()
-            .map(|(n, v)| H::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Slack, secret, body, ts)
     }
 
     #[test]
@@ -205,31 +147,15 @@ mod tests {
     }
 
     #[test]
-    fn stale_tamper_wrong_secret_missing_no_secret() {
+    fn shared_symmetric_and_stale_cases() {
+        testkit::symmetric(&Slack, "s", b"a=1", 1000);
+        testkit::stale(&Slack, "s", b"a=1", 1000);
+        // The signature alone, without its timestamp, is not verifiable.
         let headers = signed("s", b"a=1", 1000);
-        assert_eq!(
-            verify(&headers, b"a=1", 1000, &["s"]).status,
-            SignatureStatus::Valid
-        );
-        let r = verify(&headers, b"a=1", 1000 + 301, &["s"]);
-        assert_eq!(
-            (r.status, r.timestamp_age_secs),
-            (SignatureStatus::Stale, Some(301))
-        );
-        assert_eq!(
-            verify(&headers, b"a=2", 1000, &["s"]).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, b"a=1", 1000, &["t"]);
-        assert!(r.diagnosis.iter().any(|d| d.code == "wrong_secret"));
         let only_sig = [headers[1].clone()];
         assert_eq!(
             verify(&only_sig, b"a=1", 1000, &["s"]).status,
             SignatureStatus::Missing
-        );
-        assert_eq!(
-            verify(&headers, b"a=1", 1000, &[]).status,
-            SignatureStatus::NoSecret
         );
     }
 

@@ -156,6 +156,7 @@ fn url_findings(alg: Alg, url: &str, body: &[u8], sig: &str, secrets: &[String])
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::testkit;
 
     // Square SDK test vector (webhooks helper tests).
     const SDK_BODY: &[u8] = br#"{"merchant_id":"MLEFBHHSJGVHD","type":"webhooks.test_notification","event_id":"ac3ac95b-f97d-458c-a6e6-18981597e05f","created_at":"2022-07-13T20:30:59.037339943Z","data":{"type":"webhooks","id":"bc368e64-01aa-407e-b46e-3231809b1129"}}"#;
@@ -164,16 +165,10 @@ mod tests {
     const SDK_SIG: &str = "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=";
 
     fn verify(url: &str, headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let req = Inbound {
-            method: "POST",
-            url,
-            headers,
-            body,
-            now: 0,
-            json: None,
-        };
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Square.verify(&req, &secrets)
+        Square.verify(
+            &testkit::request(url, headers, body, 0),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn sig(sig: &str) -> [H; 1] {
@@ -252,6 +247,16 @@ mod tests {
         assert_eq!(
             meta.event_id.as_deref(),
             Some("ac3ac95b-f97d-458c-a6e6-18981597e05f")
+        );
+    }
+
+    #[test]
+    fn shared_symmetric_cases() {
+        testkit::symmetric(
+            &Square,
+            "square-key",
+            br#"{\"merchant_id\":\"M1\",\"type\":\"payment.created\",\"event_id\":\"e1\"}"#,
+            0,
         );
     }
 }

@@ -274,6 +274,7 @@ impl Provider for StandardWebhooks {
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::testkit;
 
     // The spec's example (standard-webhooks/standard-webhooks, also in the libraries' tests).
     const SPEC_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -291,16 +292,10 @@ mod tests {
     }
 
     fn verify(headers: &[H], body: &[u8], now: i64, secrets: &[&str]) -> SignatureReport {
-        let req = Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        };
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        StandardWebhooks.verify(&req, &secrets)
+        StandardWebhooks.verify(
+            &testkit::request(testkit::URL, headers, body, now),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn sign(secret: &str, body: &[u8], ts: i64, original: &[H]) -> Result<Vec<H>, SignError> {
@@ -352,39 +347,19 @@ mod tests {
     }
 
     #[test]
-    fn tolerance_is_five_minutes_both_ways() {
+    fn a_future_timestamp_is_clock_skew() {
         let h = spec_headers("webhook", SPEC_SIG);
-        assert_eq!(
-            verify(&h, SPEC_BODY, SPEC_TS + 300, &[SPEC_SECRET]).status,
-            SignatureStatus::Valid
-        );
-        let r = verify(&h, SPEC_BODY, SPEC_TS + 301, &[SPEC_SECRET]);
-        assert_eq!(
-            (r.status, r.timestamp_age_secs),
-            (SignatureStatus::Stale, Some(301))
-        );
         let r = verify(&h, SPEC_BODY, SPEC_TS - 301, &[SPEC_SECRET]);
         assert_eq!(r.status, SignatureStatus::Stale);
         assert!(r.diagnosis.iter().any(|d| d.code == "clock_skew"));
     }
 
     #[test]
-    fn tamper_wrong_secret_missing_no_secret_unsupported() {
+    fn missing_signature_and_unsupported_v1a() {
         let h = spec_headers("webhook", SPEC_SIG);
-        assert_eq!(
-            verify(&h, b"{}", SPEC_TS, &[SPEC_SECRET]).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&h, SPEC_BODY, SPEC_TS, &["whsec_b3RoZXJrZXlvdGhlcmtleQ=="]);
-        assert_eq!(r.status, SignatureStatus::Invalid);
-        assert!(r.diagnosis.iter().any(|d| d.code == "wrong_secret"));
         assert_eq!(
             verify(&h[..2], SPEC_BODY, SPEC_TS, &[SPEC_SECRET]).status,
             SignatureStatus::Missing
-        );
-        assert_eq!(
-            verify(&h, SPEC_BODY, SPEC_TS, &[]).status,
-            SignatureStatus::NoSecret
         );
         let ed = spec_headers("webhook", "v1a,AAAA");
         assert_eq!(
@@ -468,5 +443,11 @@ mod tests {
         let meta = StandardWebhooks.event(&req);
         assert_eq!(meta.event_type.as_deref(), Some("user.created"));
         assert_eq!(meta.event_id.as_deref(), Some(SPEC_ID));
+    }
+
+    #[test]
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&StandardWebhooks, SPEC_SECRET, SPEC_BODY, SPEC_TS);
+        testkit::stale(&StandardWebhooks, SPEC_SECRET, SPEC_BODY, SPEC_TS);
     }
 }

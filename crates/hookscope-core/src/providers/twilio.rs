@@ -302,6 +302,7 @@ fn findings(
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::testkit;
 
     // Twilio's docs example (also in the SDKs' tests).
     const TOKEN: &str = "12345";
@@ -321,16 +322,10 @@ mod tests {
     }
 
     fn verify(url: &str, headers: &[H], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let req = Inbound {
-            method: "POST",
-            url,
-            headers,
-            body,
-            now: 0,
-            json: None,
-        };
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Twilio.verify(&req, &secrets)
+        Twilio.verify(
+            &testkit::request(url, headers, body, 0),
+            &testkit::secrets(secrets),
+        )
     }
 
     fn sign(url: &str, headers: &[H], body: &[u8], secret: &str) -> Result<String, SignError> {
@@ -462,6 +457,16 @@ mod tests {
         assert_eq!(
             Twilio.detect(&Inbound { headers: &h, ..req }),
             Confidence::Strong
+        );
+    }
+
+    #[test]
+    fn shared_symmetric_cases() {
+        testkit::symmetric(
+            &Twilio,
+            "twilio-token",
+            b"CallSid=CA1&From=%2B15550001111",
+            0,
         );
     }
 }

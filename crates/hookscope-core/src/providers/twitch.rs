@@ -7,10 +7,9 @@
 //! secret is configured, so a forged challenge cannot confirm a subscription.
 
 use sha2::Digest as _;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::common::{self, Alg, Enc};
+use super::scheme::{Carried, HmacScheme, Message};
 use super::{
     Confidence, Diagnosis, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput,
     SignatureReport, SignatureStatus,
@@ -41,13 +40,26 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: Some(TOLERANCE),
 };
 
-fn signature(key: &[u8], id: &str, ts: &str, body: &[u8]) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(id.len() + ts.len() + body.len());
-    msg.extend_from_slice(id.as_bytes());
-    msg.extend_from_slice(ts.as_bytes());
-    msg.extend_from_slice(body);
-    common::hmac(Alg::Sha256, key, &msg)
-}
+/// The message id and the RFC 3339 timestamp are signed together, so Twitch joins them into the
+/// signed text itself.
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "Twitch-Eventsub-Message-Signature",
+    prefix: "sha256=",
+    message: Message::Timestamped {
+        header: "Twitch-Eventsub-Message-Timestamp",
+        before: "",
+        between: "",
+    },
+    tolerance_secs: Some(TOLERANCE),
+    recipe: RECIPE,
+    no_secret: "no secret configured: add the `transport.secret` used when creating the EventSub \
+                subscription",
+    missing: "expected Twitch-Eventsub-Message-Signature (`sha256=…`), Twitch-Eventsub-Message-Id \
+              and Twitch-Eventsub-Message-Timestamp headers; at least one is absent or malformed",
+};
 
 fn challenge(req: &Inbound<'_>) -> Option<String> {
     if req.header(TYPE) != Some("webhook_callback_verification") {
@@ -87,43 +99,32 @@ impl Provider for Twitch {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        let mut report = common::bare_report(SignatureStatus::Invalid, "");
-        report.recipe = Some(RECIPE.into());
-        let Some(first) = secrets.first() else {
-            report.status = SignatureStatus::NoSecret;
-            report.reason = "no secret configured: add the `transport.secret` used when creating \
-                             the EventSub subscription"
-                .into();
+        if let Some(report) = SCHEME.no_secret(secrets) {
             return report;
-        };
+        }
         let header = req.header(SIGNATURE).map(str::trim);
         let received = header
-            .and_then(|h| h.strip_prefix("sha256="))
+            .and_then(|h| h.strip_prefix(SCHEME.prefix))
             .filter(|s| !s.is_empty());
-        let (Some(received), Some(id), Some(ts)) =
-            (received, req.header(ID), req.header(TIMESTAMP))
+        let (Some(received), Some(header), Some(id), Some(ts)) =
+            (received, header, req.header(ID), req.header(TIMESTAMP))
         else {
-            report.status = SignatureStatus::Missing;
-            report.reason = "expected Twitch-Eventsub-Message-Signature (`sha256=…`), \
-                             Twitch-Eventsub-Message-Id and Twitch-Eventsub-Message-Timestamp \
-                             headers; at least one is absent or malformed"
-                .into();
-            report.received = header.map(str::to_owned);
-            return report;
+            return SignatureReport {
+                received: header.map(str::to_owned),
+                ..SCHEME.bare(SignatureStatus::Missing, SCHEME.missing)
+            };
         };
-        report.received = Some(received.to_owned());
-        report.expected = Some(common::encode(
-            Enc::Hex,
-            &signature(first.as_bytes(), id, ts, req.body),
-        ));
-        let check = |key: &[u8], body: &[u8]| {
-            common::signature_matches(Enc::Hex, &signature(key, id, ts, body), received)
+        let carried = Carried {
+            text: header.to_owned(),
+            candidates: vec![received],
+            signed_text: format!("{id}{ts}").into(),
+            timestamp: common::rfc3339_secs(ts),
         };
-        let Some(i) = secrets.iter().position(|s| check(s.as_bytes(), req.body)) else {
-            report.reason = "the signature does not match any configured secret".into();
-            report.diagnosis = common::diagnose(secrets, req.body, check);
-            if let Some(s) = secrets.iter().find(|s| !(10..=100).contains(&s.len())) {
-                report.diagnosis.push(Diagnosis {
+        let mut report = SCHEME.report(req, secrets, carried, || {
+            secrets
+                .iter()
+                .find(|s| !(10..=100).contains(&s.len()))
+                .map(|s| Diagnosis {
                     code: "secret_length".into(),
                     message: format!(
                         "a {}-byte secret cannot be an EventSub secret: Twitch requires 10–100 \
@@ -131,47 +132,18 @@ impl Provider for Twitch {
                         s.len()
                     ),
                     explains: false,
-                });
-            }
-            return report;
-        };
-        report.secret_index = Some(i);
-        let Ok(when) = OffsetDateTime::parse(ts, &Rfc3339) else {
-            report.status = SignatureStatus::Valid;
-            report.reason = format!(
-                "the signature matches, but the timestamp `{ts}` is not RFC 3339, so its age was \
-                 not checked"
-            );
-            return report;
-        };
-        let age = common::check_timestamp(when.unix_timestamp(), req.now, TOLERANCE);
-        report.timestamp_age_secs = Some(age.age_secs);
-        if age.within {
-            report.status = SignatureStatus::Valid;
-            report.reason = "the signature matches".into();
-        } else {
-            report.status = SignatureStatus::Stale;
-            report.reason = format!(
-                "the signature matches, but the message is {} s old and Twitch's replay window \
-                 is {TOLERANCE} s",
-                age.age_secs
-            );
-        }
+                })
+                .into_iter()
+                .collect()
+        });
+        common::note_unparsed_timestamp(&mut report, ts);
         report
     }
 
     /// Keeps the request's message id when it has one (a replay is the same message), otherwise
     /// derives a stable UUID-shaped id from the timestamp and body.
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let ts = OffsetDateTime::from_unix_timestamp(input.timestamp)
-            .ok()
-            .and_then(|t| t.format(&Rfc3339).ok())
-            .ok_or_else(|| {
-                SignError::Unsupported(
-                    "twitch",
-                    format!("{} is not a representable timestamp", input.timestamp),
-                )
-            })?;
+        let ts = common::rfc3339_text(INFO.id, input.timestamp)?;
         let kept = input
             .headers
             .iter()
@@ -192,14 +164,11 @@ impl Provider for Twitch {
                 &h[20..32]
             )
         });
-        let mac = signature(input.secret.as_bytes(), &id, &ts, input.body);
+        let sig = SCHEME.signature(input.secret.as_bytes(), &format!("{id}{ts}"), input.body);
         Ok(vec![
             ("Twitch-Eventsub-Message-Id".into(), id),
             ("Twitch-Eventsub-Message-Timestamp".into(), ts),
-            (
-                "Twitch-Eventsub-Message-Signature".into(),
-                format!("sha256={}", common::encode(Enc::Hex, &mac)),
-            ),
+            (SCHEME.header.into(), sig),
         ])
     }
 
@@ -220,41 +189,21 @@ impl Provider for Twitch {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit;
 
     const BODY: &[u8] = br#"{"subscription":{"id":"f1c2a387-161a-49f9-a165-0f21d7a4e1c4","type":"channel.follow","version":"2"},"event":{"user_id":"1234"}}"#;
     const NOW: i64 = 1_700_000_000;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8], now: i64) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        }
+        testkit::inbound(headers, body, now)
     }
 
     fn verify(headers: &[Header], body: &[u8], secrets: &[&str], now: i64) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Twitch.verify(&inbound(headers, body, now), &secrets)
+        testkit::verify(&Twitch, headers, body, now, secrets)
     }
 
     fn signed(secret: &str, body: &[u8], timestamp: i64) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Twitch
-            .sign(&input)
-            .expect("this scheme signs with any secret")
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Twitch, secret, body, timestamp)
     }
 
     #[test]
@@ -277,30 +226,9 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_tamper_wrong_secret_rotation_and_stale() {
-        let headers = signed("twitch-secret", BODY, NOW);
-        assert_eq!(
-            verify(&headers, BODY, &["twitch-secret"], NOW).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            verify(&headers, b"{}", &["twitch-secret"], NOW).status,
-            SignatureStatus::Invalid
-        );
-        assert_eq!(
-            verify(&headers, BODY, &["other-secret"], NOW).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, BODY, &["old-secret!", "twitch-secret"], NOW);
-        assert_eq!(
-            (r.status, r.secret_index),
-            (SignatureStatus::Valid, Some(1))
-        );
-        let stale = verify(&headers, BODY, &["twitch-secret"], NOW + 601);
-        assert_eq!(
-            (stale.status, stale.timestamp_age_secs),
-            (SignatureStatus::Stale, Some(601))
-        );
+    fn shared_symmetric_and_stale_cases() {
+        testkit::symmetric(&Twitch, "twitch-secret", BODY, NOW);
+        testkit::stale(&Twitch, "twitch-secret", BODY, NOW);
     }
 
     #[test]
@@ -323,20 +251,12 @@ mod tests {
     }
 
     #[test]
-    fn missing_and_no_secret() {
-        assert_eq!(
-            verify(&[], BODY, &["twitch-secret"], NOW).status,
-            SignatureStatus::Missing
-        );
+    fn missing_message_id() {
         let mut headers = signed("twitch-secret", BODY, NOW);
         headers.retain(|h| h.name != ID);
         assert_eq!(
             verify(&headers, BODY, &["twitch-secret"], NOW).status,
             SignatureStatus::Missing
-        );
-        assert_eq!(
-            verify(&signed("s", BODY, NOW), BODY, &[], NOW).status,
-            SignatureStatus::NoSecret
         );
     }
 

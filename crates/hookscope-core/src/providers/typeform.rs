@@ -3,9 +3,9 @@
 //! `sha256=` prefix makes people expect GitHub-style hex. No timestamp is signed.
 
 use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 
 pub struct Typeform;
@@ -25,9 +25,18 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: None,
 };
 
-fn signature(key: &[u8], body: &[u8]) -> Vec<u8> {
-    common::hmac(Alg::Sha256, key, body)
-}
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Base64,
+    header: "Typeform-Signature",
+    prefix: "sha256=",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: RECIPE,
+    no_secret: "no webhook secret configured: add the secret set on the Typeform webhook",
+    missing: "no Typeform-Signature header (webhooks without a secret are unsigned)",
+};
 
 impl Provider for Typeform {
     fn info(&self) -> &'static ProviderInfo {
@@ -50,68 +59,15 @@ impl Provider for Typeform {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let field = |name: &str| {
-            body.as_ref()
-                .and_then(|v| v.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
-        EventMeta {
-            event_type: field("event_type"),
-            event_id: field("event_id"),
-        }
+        common::body_event(req, "/event_type", "/event_id")
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        let mut report = common::bare_report(SignatureStatus::Invalid, "");
-        report.recipe = Some(RECIPE.into());
-        let Some(first) = secrets.first() else {
-            report.status = SignatureStatus::NoSecret;
-            report.reason = "no webhook secret configured: add the secret set on the Typeform \
-                             webhook"
-                .into();
-            return report;
-        };
-        let header = req.header(SIGNATURE).map(str::trim);
-        let Some(received) = header
-            .and_then(|h| h.strip_prefix("sha256="))
-            .filter(|s| !s.is_empty())
-        else {
-            report.status = SignatureStatus::Missing;
-            report.reason = match header {
-                Some(_) => "Typeform-Signature does not start with `sha256=`".into(),
-                None => {
-                    "no Typeform-Signature header (webhooks without a secret are unsigned)".into()
-                }
-            };
-            return report;
-        };
-        report.received = Some(received.to_owned());
-        report.expected = Some(common::encode(
-            Enc::Base64,
-            &signature(first.as_bytes(), req.body),
-        ));
-        let check = |key: &[u8], body: &[u8]| {
-            common::signature_matches(Enc::Base64, &signature(key, body), received)
-        };
-        if let Some(i) = secrets.iter().position(|s| check(s.as_bytes(), req.body)) {
-            report.status = SignatureStatus::Valid;
-            report.reason = "the signature matches".into();
-            report.secret_index = Some(i);
-            return report;
-        }
-        report.reason = "the signature does not match any configured secret".into();
-        report.diagnosis = common::diagnose(secrets, req.body, check);
-        report
+        SCHEME.verify(req, secrets)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = signature(input.secret.as_bytes(), input.body);
-        Ok(vec![(
-            "Typeform-Signature".into(),
-            format!("sha256={}", common::encode(Enc::Base64, &mac)),
-        )])
+        Ok(SCHEME.sign(input))
     }
 }
 
@@ -119,41 +75,22 @@ impl Provider for Typeform {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit;
 
     const BODY: &[u8] =
         br#"{"event_id":"01HXYZ","event_type":"form_response","form_response":{"form_id":"abc"}}"#;
 
     fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 0,
-            json: None,
-        }
+        testkit::inbound(headers, body, 0)
     }
 
     fn verify(headers: &[Header], body: &[u8], secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Typeform.verify(&inbound(headers, body), &secrets)
+        testkit::verify(&Typeform, headers, body, 0, secrets)
     }
 
     fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 0,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Typeform
-            .sign(&input)
-            .expect("this scheme signs with any secret")
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Typeform, secret, body, 0)
     }
 
     #[test]
@@ -167,38 +104,16 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_tamper_wrong_secret_and_rotation() {
-        let headers = signed("tf-secret", BODY);
-        assert_eq!(
-            verify(&headers, BODY, &["tf-secret"]).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            verify(&headers, b"{}", &["tf-secret"]).status,
-            SignatureStatus::Invalid
-        );
-        assert_eq!(
-            verify(&headers, BODY, &["nope"]).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, BODY, &["old", "tf-secret"]);
-        assert_eq!(
-            (r.status, r.secret_index),
-            (SignatureStatus::Valid, Some(1))
-        );
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&Typeform, "tf-secret", BODY, 0);
     }
 
     #[test]
-    fn missing_prefix_missing_header_and_no_secret() {
-        assert_eq!(verify(&[], BODY, &["s"]).status, SignatureStatus::Missing);
+    fn missing_prefix() {
         let hexish = [Header::new(SIGNATURE, "abcdef")];
         let r = verify(&hexish, BODY, &["s"]);
         assert_eq!(r.status, SignatureStatus::Missing);
         assert!(r.reason.contains("sha256="));
-        assert_eq!(
-            verify(&signed("s", BODY), BODY, &[]).status,
-            SignatureStatus::NoSecret
-        );
     }
 
     #[test]

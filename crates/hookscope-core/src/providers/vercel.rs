@@ -2,10 +2,11 @@
 //! the webhook's own secret (shown once at creation) or, for webhooks of an Integration, the
 //! integration's Client Secret — pasting the other one is the usual mistake.
 
-use super::common::{self, Alg, Enc, MacCheck, bare_report, encode, hmac};
+use super::common::{self, Alg, Enc, hmac};
+use super::scheme::{HmacScheme, Message};
 use super::{
-    Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
+    Confidence, Diagnosis, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput,
+    SignatureReport, SignatureStatus,
 };
 
 pub struct Vercel;
@@ -19,6 +20,20 @@ static INFO: ProviderInfo = ProviderInfo {
     secret_kind: "the webhook's secret (shown once when created), or the Integration's Client Secret",
     retries: "retried with backoff on failure (schedule not documented)",
     tolerance_secs: None,
+};
+
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha1,
+    enc: Enc::Hex,
+    header: "x-vercel-signature",
+    prefix: "",
+    message: Message::Body,
+    tolerance_secs: None,
+    recipe: "hex(HMAC-SHA1(secret, body))",
+    no_secret: "configure the Vercel webhook secret (or the Integration's Client Secret) to verify \
+                x-vercel-signature",
+    missing: "no x-vercel-signature header",
 };
 
 impl Provider for Vercel {
@@ -35,76 +50,44 @@ impl Provider for Vercel {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let field = |name: &str| {
-            body.as_ref()
-                .and_then(|b| b.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
-        EventMeta {
-            event_type: field("type"),
-            event_id: field("id"),
-        }
+        common::body_event(req, "/type", "/id")
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return bare_report(
-                SignatureStatus::NoSecret,
-                "configure the Vercel webhook secret (or the Integration's Client Secret) to verify \
-                 x-vercel-signature",
-            );
-        }
-        let Some(sig) = req.header("x-vercel-signature").map(str::trim) else {
-            return bare_report(SignatureStatus::Missing, "no x-vercel-signature header");
-        };
-        let mut report = MacCheck {
-            alg: Alg::Sha1,
-            enc: Enc::Hex,
-            prefix: "",
-            recipe: "hex(HMAC-SHA1(secret, body))".into(),
-            received_text: sig.to_owned(),
-            received: vec![sig],
-        }
-        .report(secrets, req.body, <[u8]>::to_vec);
-        if report.status == SignatureStatus::Invalid {
+        let sig = req.header(SCHEME.header).map(str::trim).unwrap_or_default();
+        let mut report = SCHEME.verify_with(req, secrets, || {
             let sha256 = secrets.iter().any(|s| {
-                super::common::signature_matches(
-                    Enc::Hex,
-                    &hmac(Alg::Sha256, s.as_bytes(), req.body),
-                    sig,
-                )
+                common::signature_matches(Enc::Hex, &hmac(Alg::Sha256, s.as_bytes(), req.body), sig)
             });
             if sha256 {
-                report.diagnosis.insert(
-                    0,
-                    super::Diagnosis {
-                        code: "wrong_algorithm".into(),
-                        message: "the signature is HMAC-SHA256; Vercel signs with HMAC-SHA1".into(),
-                        explains: true,
-                    },
-                );
-            } else if !report.diagnosis.iter().any(|d| d.explains) {
-                report.diagnosis.insert(
-                    0,
-                    super::Diagnosis {
-                        code: "integration_client_secret".into(),
-                        message: "webhooks created by an Integration are signed with the \
-                                  Integration's Client Secret, account webhooks with their own \
-                                  secret: check which one this endpoint needs"
-                            .into(),
-                        explains: false,
-                    },
-                );
+                vec![Diagnosis {
+                    code: "wrong_algorithm".into(),
+                    message: "the signature is HMAC-SHA256; Vercel signs with HMAC-SHA1".into(),
+                    explains: true,
+                }]
+            } else {
+                Vec::new()
             }
+        });
+        if report.status == SignatureStatus::Invalid && !report.diagnosis.iter().any(|d| d.explains)
+        {
+            report.diagnosis.insert(
+                0,
+                Diagnosis {
+                    code: "integration_client_secret".into(),
+                    message: "webhooks created by an Integration are signed with the \
+                              Integration's Client Secret, account webhooks with their own \
+                              secret: check which one this endpoint needs"
+                        .into(),
+                    explains: false,
+                },
+            );
         }
         report
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let mac = hmac(Alg::Sha1, input.secret.as_bytes(), input.body);
-        Ok(vec![("x-vercel-signature".into(), encode(Enc::Hex, &mac))])
+        Ok(SCHEME.sign(input))
     }
 }
 
@@ -112,35 +95,9 @@ impl Provider for Vercel {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit::{self, inbound, signed};
 
-    fn inbound<'a>(headers: &'a [Header], body: &'a [u8]) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now: 1_700_000_000,
-            json: None,
-        }
-    }
-
-    fn signed(secret: &str, body: &[u8]) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: 1_700_000_000,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Vercel
-            .sign(&input)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, v)| Header::new(n, v))
-            .collect()
-    }
-
+    const NOW: i64 = 1_700_000_000;
     const BODY: &[u8] =
         br#"{"createdAt":1700000000000,"id":"evt_1","payload":{},"type":"deployment.created"}"#;
 
@@ -152,28 +109,21 @@ mod tests {
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
         )];
         let r = Vercel.verify(
-            &inbound(&headers, b"what do ya want for nothing?"),
+            &inbound(&headers, b"what do ya want for nothing?", NOW),
             &["Jefe".into()],
         );
         assert_eq!(r.status, SignatureStatus::Valid);
     }
 
     #[test]
-    fn sign_verify_tamper_wrong_secret_rotation_event() {
-        let headers = signed("whk", BODY);
-        assert_eq!(
-            Vercel
-                .verify(&inbound(&headers, BODY), &["whk".into()])
-                .status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            Vercel
-                .verify(&inbound(&headers, b"{}"), &["whk".into()])
-                .status,
-            SignatureStatus::Invalid
-        );
-        let wrong = Vercel.verify(&inbound(&headers, BODY), &["other".into()]);
+    fn shared_symmetric_cases() {
+        testkit::symmetric(&Vercel, "whk", BODY, NOW);
+    }
+
+    #[test]
+    fn wrong_secret_points_at_the_integration_secret_and_event() {
+        let headers = signed(&Vercel, "whk", BODY, NOW);
+        let wrong = Vercel.verify(&inbound(&headers, BODY, NOW), &["other".into()]);
         assert_eq!(wrong.status, SignatureStatus::Invalid);
         assert!(
             wrong
@@ -181,28 +131,18 @@ mod tests {
                 .iter()
                 .any(|d| d.code == "integration_client_secret")
         );
-        let rot = Vercel.verify(&inbound(&headers, BODY), &["a".into(), "whk".into()]);
-        assert_eq!(rot.secret_index, Some(1));
-        let meta = Vercel.event(&inbound(&headers, BODY));
+        let meta = Vercel.event(&inbound(&headers, BODY, NOW));
         assert_eq!(meta.event_type.as_deref(), Some("deployment.created"));
         assert_eq!(meta.event_id.as_deref(), Some("evt_1"));
     }
 
     #[test]
-    fn missing_no_secret_and_diagnoses() {
-        assert_eq!(
-            Vercel.verify(&inbound(&[], BODY), &["s".into()]).status,
-            SignatureStatus::Missing
-        );
-        assert_eq!(
-            Vercel.verify(&inbound(&[], BODY), &[]).status,
-            SignatureStatus::NoSecret
-        );
+    fn diagnoses_sha256_and_reserialised_body() {
         let sha256 = [Header::new(
             "x-vercel-signature",
             hex::encode(hmac(Alg::Sha256, b"whk", BODY)),
         )];
-        let r = Vercel.verify(&inbound(&sha256, BODY), &["whk".into()]);
+        let r = Vercel.verify(&inbound(&sha256, BODY, NOW), &["whk".into()]);
         assert!(
             r.diagnosis
                 .iter()
@@ -212,8 +152,8 @@ mod tests {
             &serde_json::from_slice::<serde_json::Value>(BODY).unwrap_or_default(),
         )
         .unwrap_or_default();
-        let headers = signed("whk", BODY);
-        let r = Vercel.verify(&inbound(&headers, &pretty), &["whk".into()]);
+        let headers = signed(&Vercel, "whk", BODY, NOW);
+        let r = Vercel.verify(&inbound(&headers, &pretty, NOW), &["whk".into()]);
         assert!(
             r.diagnosis
                 .iter()

@@ -5,12 +5,8 @@
 //! builder are signed with a fixed, published test secret rather than the webhook's own.
 //! Zendesk documents no replay window; Hookscope applies the common 5 minutes.
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
-use super::common::{
-    self, Alg, Enc, MacCheck, bare_report, check_timestamp, encode, hmac, signature_matches,
-};
+use super::common::{self, Alg, Enc, signature_matches};
+use super::scheme::{Carried, HmacScheme, Message};
 use super::{
     Confidence, Diagnosis, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput,
     SignatureReport, SignatureStatus,
@@ -42,11 +38,24 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: Some(TOLERANCE_SECS),
 };
 
-fn signed_message(timestamp: &str, body: &[u8]) -> Vec<u8> {
-    let mut msg = timestamp.as_bytes().to_vec();
-    msg.extend_from_slice(body);
-    msg
-}
+/// The timestamp is RFC 3339 text, not Unix seconds, so Zendesk finds and writes it itself.
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Base64,
+    header: "X-Zendesk-Webhook-Signature",
+    prefix: "",
+    message: Message::Timestamped {
+        header: "X-Zendesk-Webhook-Signature-Timestamp",
+        before: "",
+        between: "",
+    },
+    tolerance_secs: Some(TOLERANCE_SECS),
+    recipe: "base64(HMAC-SHA256(secret, timestamp ‖ body))",
+    no_secret: "configure the Zendesk webhook's signing secret to verify X-Zendesk-Webhook-Signature",
+    missing: "X-Zendesk-Webhook-Signature and X-Zendesk-Webhook-Signature-Timestamp are both \
+              needed; at least one is absent",
+};
 
 impl Provider for Zendesk {
     fn info(&self) -> &'static ProviderInfo {
@@ -67,110 +76,54 @@ impl Provider for Zendesk {
     }
 
     fn event(&self, req: &Inbound<'_>) -> EventMeta {
-        let body = common::body_json(req);
-        let field = |name: &str| {
-            body.as_ref()
-                .and_then(|b| b.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
+        let meta = common::body_event(req, "/type", "/id");
         EventMeta {
-            event_type: field("type"),
-            event_id: field("id").or_else(|| {
+            event_id: meta.event_id.or_else(|| {
                 req.header("x-zendesk-webhook-invocation-id")
                     .map(str::to_owned)
             }),
+            ..meta
         }
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return bare_report(
-                SignatureStatus::NoSecret,
-                "configure the Zendesk webhook's signing secret to verify X-Zendesk-Webhook-Signature",
-            );
+        if let Some(report) = SCHEME.no_secret(secrets) {
+            return report;
         }
-        let sig = req.header("x-zendesk-webhook-signature").map(str::trim);
+        let sig = req.header(SCHEME.header).map(str::trim);
         let ts = req.header("x-zendesk-webhook-signature-timestamp");
         let (Some(sig), Some(ts)) = (sig, ts) else {
-            return bare_report(
-                SignatureStatus::Missing,
-                "X-Zendesk-Webhook-Signature and X-Zendesk-Webhook-Signature-Timestamp are both \
-                 needed; at least one is absent",
-            );
+            return SCHEME.bare(SignatureStatus::Missing, SCHEME.missing);
         };
-        let message = |body: &[u8]| signed_message(ts, body);
-        let mut report = MacCheck {
-            alg: Alg::Sha256,
-            enc: Enc::Base64,
-            prefix: "",
-            recipe: "base64(HMAC-SHA256(secret, timestamp ‖ body))".into(),
-            received_text: sig.to_owned(),
-            received: vec![sig],
-        }
-        .report(secrets, req.body, message);
-        let parsed = OffsetDateTime::parse(ts.trim(), &Rfc3339).ok();
-        match report.status {
-            SignatureStatus::Valid => match parsed {
-                Some(t) => {
-                    let c = check_timestamp(t.unix_timestamp(), req.now, TOLERANCE_SECS);
-                    report.timestamp_age_secs = Some(c.age_secs);
-                    if !c.within {
-                        report.status = SignatureStatus::Stale;
-                        report.reason = format!(
-                            "the signature matches, but the timestamp is {} s old (tolerance {} s): \
-                             a replay or a clock problem",
-                            c.age_secs, TOLERANCE_SECS
-                        );
-                    }
-                }
-                None => {
-                    report.reason = format!(
-                        "{}; the timestamp `{ts}` is not RFC 3339, so its age is unknown",
-                        report.reason
-                    );
-                }
-            },
-            SignatureStatus::Invalid => {
-                let test_mac = hmac(Alg::Sha256, TEST_SECRET.as_bytes(), &message(req.body));
-                if signature_matches(Enc::Base64, &test_mac, sig) {
-                    report.diagnosis.insert(
-                        0,
-                        Diagnosis {
-                            code: "zendesk_test_secret".into(),
-                            message: "this is a test delivery from the webhook builder: it is \
-                                      signed with Zendesk's fixed test secret, not the webhook's"
-                                .into(),
-                            explains: true,
-                        },
-                    );
-                }
+        let carried = Carried {
+            text: sig.to_owned(),
+            candidates: vec![sig],
+            signed_text: ts.into(),
+            timestamp: common::rfc3339_secs(ts),
+        };
+        let mut report = SCHEME.report(req, secrets, carried, || {
+            let test_mac = SCHEME.mac(TEST_SECRET.as_bytes(), ts, req.body);
+            if signature_matches(Enc::Base64, &test_mac, sig) {
+                vec![Diagnosis {
+                    code: "zendesk_test_secret".into(),
+                    message: "this is a test delivery from the webhook builder: it is signed \
+                              with Zendesk's fixed test secret, not the webhook's"
+                        .into(),
+                    explains: true,
+                }]
+            } else {
+                Vec::new()
             }
-            _ => {}
-        }
+        });
+        common::note_unparsed_timestamp(&mut report, ts);
         report
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let ts = OffsetDateTime::from_unix_timestamp(input.timestamp)
-            .ok()
-            .and_then(|t| t.format(&Rfc3339).ok())
-            .ok_or_else(|| {
-                SignError::Unsupported(
-                    "zendesk",
-                    format!("timestamp {} is out of range", input.timestamp),
-                )
-            })?;
-        let mac = hmac(
-            Alg::Sha256,
-            input.secret.as_bytes(),
-            &signed_message(&ts, input.body),
-        );
+        let ts = common::rfc3339_text(INFO.id, input.timestamp)?;
+        let sig = SCHEME.signature(input.secret.as_bytes(), &ts, input.body);
         Ok(vec![
-            (
-                "X-Zendesk-Webhook-Signature".into(),
-                encode(Enc::Base64, &mac),
-            ),
+            (SCHEME.header.into(), sig),
             ("X-Zendesk-Webhook-Signature-Timestamp".into(), ts),
         ])
     }
@@ -180,35 +133,12 @@ impl Provider for Zendesk {
 mod tests {
     use super::*;
     use crate::model::Header;
+    use crate::providers::testkit::{self, inbound};
 
     const NOW: i64 = 1_700_000_000;
 
-    fn inbound<'a>(headers: &'a [Header], body: &'a [u8], now: i64) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        }
-    }
-
     fn signed(secret: &str, body: &[u8], ts: i64) -> Vec<Header> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: ts,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Zendesk
-            .sign(&input)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, v)| Header::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Zendesk, secret, body, ts)
     }
 
     const BODY: &[u8] =
@@ -234,39 +164,25 @@ mod tests {
     }
 
     #[test]
-    fn sign_verify_tamper_wrong_secret_rotation_event() {
+    fn shared_symmetric_and_stale_cases() {
+        testkit::symmetric(&Zendesk, "zd", BODY, NOW);
+        testkit::stale(&Zendesk, "zd", BODY, NOW);
+    }
+
+    #[test]
+    fn wrong_secret_expected_event_and_missing_timestamp() {
         let headers = signed("zd", BODY, NOW - 10);
         let req = inbound(&headers, BODY, NOW);
         assert_eq!(Zendesk.detect(&req), Confidence::Strong);
-        assert_eq!(
-            Zendesk.verify(&req, &["zd".into()]).status,
-            SignatureStatus::Valid
-        );
-        assert_eq!(
-            Zendesk
-                .verify(&inbound(&headers, b"{}", NOW), &["zd".into()])
-                .status,
-            SignatureStatus::Invalid
-        );
         let wrong = Zendesk.verify(&req, &["x".into()]);
         assert_eq!(wrong.status, SignatureStatus::Invalid);
         assert!(wrong.expected.is_some());
-        assert_eq!(
-            Zendesk
-                .verify(&req, &["x".into(), "zd".into()])
-                .secret_index,
-            Some(1)
-        );
         let meta = Zendesk.event(&req);
         assert_eq!(
             meta.event_type.as_deref(),
             Some("zen:event-type:ticket.created")
         );
         assert_eq!(meta.event_id.as_deref(), Some("01HX"));
-    }
-
-    #[test]
-    fn stale_missing_no_secret() {
         let headers = signed("zd", BODY, NOW - 3600);
         let r = Zendesk.verify(&inbound(&headers, BODY, NOW), &["zd".into()]);
         assert_eq!(
@@ -279,10 +195,6 @@ mod tests {
                 .verify(&inbound(&only_sig, BODY, NOW), &["zd".into()])
                 .status,
             SignatureStatus::Missing
-        );
-        assert_eq!(
-            Zendesk.verify(&inbound(&[], BODY, NOW), &[]).status,
-            SignatureStatus::NoSecret
         );
     }
 

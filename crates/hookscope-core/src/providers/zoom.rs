@@ -7,10 +7,10 @@
 //! the endpoint's secret, so without one no answer is prepared (Zoom then fails the validation,
 //! which is what the user needs to see). Zoom re-validates every 72 hours.
 
-use super::common::{self, Alg, Enc, Parsed};
+use super::common::{self, Alg, Enc};
+use super::scheme::{HmacScheme, Message};
 use super::{
     Confidence, EventMeta, Inbound, Provider, ProviderInfo, SignError, SignInput, SignatureReport,
-    SignatureStatus,
 };
 use crate::model::Reply;
 
@@ -37,11 +37,23 @@ static INFO: ProviderInfo = ProviderInfo {
     tolerance_secs: Some(TOLERANCE_SECS),
 };
 
-fn mac(key: &[u8], ts: &str, body: &[u8]) -> Vec<u8> {
-    let mut msg = format!("v0:{ts}:").into_bytes();
-    msg.extend_from_slice(body);
-    common::hmac(Alg::Sha256, key, &msg)
-}
+static SCHEME: HmacScheme = HmacScheme {
+    provider: INFO.name,
+    alg: Alg::Sha256,
+    enc: Enc::Hex,
+    header: "x-zm-signature",
+    prefix: "v0=",
+    message: Message::Timestamped {
+        header: "x-zm-request-timestamp",
+        before: "v0:",
+        between: ":",
+    },
+    tolerance_secs: Some(TOLERANCE_SECS),
+    recipe: RECIPE,
+    no_secret: "no secret: add the app's Secret Token (Zoom App Marketplace → your app → \
+                Features → Access)",
+    missing: "no `x-zm-signature` header",
+};
 
 impl Provider for Zoom {
     fn info(&self) -> &'static ProviderInfo {
@@ -71,55 +83,11 @@ impl Provider for Zoom {
     }
 
     fn verify(&self, req: &Inbound<'_>, secrets: &[String]) -> SignatureReport {
-        if secrets.is_empty() {
-            return common::bare_report(
-                SignatureStatus::NoSecret,
-                "no secret: add the app's Secret Token (Zoom App Marketplace → your app → \
-                 Features → Access)",
-            )
-            .with_recipe(RECIPE);
-        }
-        let Some(raw) = req.header("x-zm-signature") else {
-            return common::bare_report(SignatureStatus::Missing, "no `x-zm-signature` header")
-                .with_recipe(RECIPE);
-        };
-        let ts_text = req
-            .header("x-zm-request-timestamp")
-            .map(str::trim)
-            .filter(|t| t.parse::<i64>().is_ok());
-        let (Some(sig), Some(ts_text)) = (raw.trim().strip_prefix("v0="), ts_text) else {
-            return common::bare_report(
-                SignatureStatus::Missing,
-                "`x-zm-signature` lacks its `v0=` prefix or `x-zm-request-timestamp` is absent \
-                 or not a number",
-            )
-            .with_recipe(RECIPE);
-        };
-        common::verify_symmetric(
-            Parsed {
-                provider: INFO.name,
-                recipe: RECIPE,
-                received: raw.into(),
-                body: req.body,
-                timestamp: ts_text.parse().ok(),
-                tolerance_secs: Some(TOLERANCE_SECS),
-                now: req.now,
-            },
-            secrets,
-            |s| Some(s.as_bytes().to_vec()),
-            |key, body| common::signature_matches(Enc::Hex, &mac(key, ts_text, body), sig),
-            |key| format!("v0={}", hex::encode(mac(key, ts_text, req.body))),
-            Vec::new,
-        )
+        SCHEME.verify(req, secrets)
     }
 
     fn sign(&self, input: &SignInput<'_>) -> Result<Vec<(String, String)>, SignError> {
-        let ts = input.timestamp.to_string();
-        let sig = hex::encode(mac(input.secret.as_bytes(), &ts, input.body));
-        Ok(vec![
-            ("x-zm-request-timestamp".into(), ts),
-            ("x-zm-signature".into(), format!("v0={sig}")),
-        ])
+        Ok(SCHEME.sign(input))
     }
 
     fn handshake(&self, req: &Inbound<'_>, secrets: &[String]) -> Option<Reply> {
@@ -147,39 +115,21 @@ impl Provider for Zoom {
 mod tests {
     use super::*;
     use crate::model::Header as H;
+    use crate::providers::SignatureStatus;
+    use crate::providers::testkit;
 
     const BODY: &[u8] = br#"{"event":"meeting.started","event_ts":1626230691572,"payload":{}}"#;
 
     fn inbound<'a>(headers: &'a [H], body: &'a [u8], now: i64) -> Inbound<'a> {
-        Inbound {
-            method: "POST",
-            url: "https://example.test/hook",
-            headers,
-            body,
-            now,
-            json: None,
-        }
+        testkit::inbound(headers, body, now)
     }
 
     fn verify(headers: &[H], body: &[u8], now: i64, secrets: &[&str]) -> SignatureReport {
-        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        Zoom.verify(&inbound(headers, body, now), &secrets)
+        testkit::verify(&Zoom, headers, body, now, secrets)
     }
 
     fn signed(secret: &str, body: &[u8], ts: i64) -> Vec<H> {
-        let input = SignInput {
-            secret,
-            body,
-            timestamp: ts,
-            url: "",
-            method: "POST",
-            headers: &[],
-        };
-        Zoom.sign(&input)
-            .expect("sign")
-            .into_iter()
-            .map(|(n, v)| H::new(n.to_ascii_lowercase(), v))
-            .collect()
+        testkit::signed(&Zoom, secret, body, ts)
     }
 
     #[test]
@@ -193,30 +143,13 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_stale_tamper_wrong_secret_missing_no_secret() {
-        let headers = signed("s", BODY, 1000);
-        assert_eq!(
-            verify(&headers, BODY, 1000, &["s"]).status,
-            SignatureStatus::Valid
-        );
-        let r = verify(&headers, BODY, 2000, &["s"]);
+    fn shared_symmetric_and_stale_cases() {
+        testkit::symmetric(&Zoom, "s", BODY, 1000);
+        testkit::stale(&Zoom, "s", BODY, 1000);
+        let r = verify(&signed("s", BODY, 1000), BODY, 2000, &["s"]);
         assert_eq!(
             (r.status, r.timestamp_age_secs),
             (SignatureStatus::Stale, Some(1000))
-        );
-        assert_eq!(
-            verify(&headers, b"{}", 1000, &["s"]).status,
-            SignatureStatus::Invalid
-        );
-        let r = verify(&headers, BODY, 1000, &["t"]);
-        assert!(r.diagnosis.iter().any(|d| d.code == "wrong_secret"));
-        assert_eq!(
-            verify(&[], BODY, 1000, &["s"]).status,
-            SignatureStatus::Missing
-        );
-        assert_eq!(
-            verify(&headers, BODY, 1000, &[]).status,
-            SignatureStatus::NoSecret
         );
     }
 

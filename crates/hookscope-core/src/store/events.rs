@@ -138,7 +138,8 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<EventSummary> {
 pub fn get(conn: &Connection, id: i64) -> Result<Event> {
     conn.query_row(
         &format!(
-            "SELECT {SUMMARY}, r.http_version, r.headers, r.body, r.remote_addr, r.rejection, r.signature
+            "SELECT {SUMMARY}, r.http_version, r.headers, r.body, r.remote_addr, r.rejection, r.signature,
+                r.imported
              FROM requests r JOIN endpoints e ON e.id = r.endpoint_id WHERE r.id = ?1"
         ),
         [id],
@@ -154,6 +155,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Event> {
                 remote_addr: row.get(18)?,
                 rejection: rejection.and_then(|r| serde_json::from_str::<Rejection>(&r).ok()),
                 signature: signature.and_then(|s| serde_json::from_str(&s).ok()),
+                imported: row.get(21)?,
             })
         },
     )
@@ -252,6 +254,29 @@ pub fn list(
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), summary_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The first captured (not imported) event of an endpoint after `after`: what auto-forward
+/// delivers next.
+pub fn next_captured(conn: &Connection, endpoint: &str, after: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT r.id FROM requests r JOIN endpoints e ON e.id = r.endpoint_id
+             WHERE e.slug = ?1 AND r.id > ?2 AND r.imported = 0 ORDER BY r.id LIMIT 1",
+        )?
+        .query_row(params![endpoint, after], |r| r.get(0))
+        .optional()?)
+}
+
+/// How many captured (not imported) events of an endpoint come after `after`.
+pub fn count_captured_after(conn: &Connection, endpoint: &str, after: i64) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM requests r JOIN endpoints e ON e.id = r.endpoint_id
+             WHERE e.slug = ?1 AND r.id > ?2 AND r.imported = 0",
+        )?
+        .query_row(params![endpoint, after], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// The highest event id, 0 when empty.

@@ -5,8 +5,13 @@ use rusqlite::Connection;
 
 use crate::{Error, Result};
 
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/0001_init.sql")),
+    (
+        "0002_replay_forward",
+        include_str!("../../migrations/0002_replay_forward.sql"),
+    ),
+];
 
 /// Bring the schema up to date. A database newer than this binary is refused rather than
 /// misread.

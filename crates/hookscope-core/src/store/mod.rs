@@ -10,8 +10,11 @@
 
 pub mod endpoints;
 pub mod events;
+pub mod forwards;
 mod headers_codec;
 mod migrate;
+pub mod replays;
+pub mod routes;
 pub mod search_index;
 pub mod settings;
 pub mod writer;

@@ -104,12 +104,38 @@ impl Drop for Writer {
 /// meanwhile waiting a few milliseconds at most.
 const INDEX_BATCH: usize = 8;
 
-fn run(mut conn: Connection, mut index_conn: Connection, mut rx: mpsc::Receiver<Job>, hub: Hub) {
+/// How long the writer must have been without requests before it spends time on the search
+/// index: indexing between two batches of a burst would stall the next batch.
+const QUIET_BEFORE_INDEXING: Duration = Duration::from_millis(25);
+
+fn run(conn: Connection, index_conn: Connection, rx: mpsc::Receiver<Job>, hub: Hub) {
+    // A runtime of its own only for the receive timeout; everything else here is blocking.
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(rt) => rt.block_on(write_loop(conn, index_conn, rx, hub)),
+        Err(e) => tracing::error!(error = %e, "the writer could not start; requests will get 503"),
+    }
+}
+
+async fn write_loop(
+    mut conn: Connection,
+    mut index_conn: Connection,
+    mut rx: mpsc::Receiver<Job>,
+    hub: Hub,
+) {
     let mut last_prune = Instant::now();
     let mut index_behind = true;
+    let mut quiet = false;
     loop {
-        // Requests first; the search index only when no request is waiting.
-        let first = if index_behind {
+        // Requests first; the search index only once no request has come for a while.
+        let first = if !index_behind {
+            match rx.recv().await {
+                Some(job) => job,
+                None => break,
+            }
+        } else if quiet {
             match rx.try_recv() {
                 Ok(job) => job,
                 Err(mpsc::error::TryRecvError::Empty) => {
@@ -119,11 +145,16 @@ fn run(mut conn: Connection, mut index_conn: Connection, mut rx: mpsc::Receiver<
                 Err(mpsc::error::TryRecvError::Disconnected) => break,
             }
         } else {
-            match rx.blocking_recv() {
-                Some(job) => job,
-                None => break,
+            match tokio::time::timeout(QUIET_BEFORE_INDEXING, rx.recv()).await {
+                Ok(Some(job)) => job,
+                Ok(None) => break,
+                Err(_) => {
+                    quiet = true;
+                    continue;
+                }
             }
         };
+        quiet = false;
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {

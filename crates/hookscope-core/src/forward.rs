@@ -1,0 +1,419 @@
+//! Auto-forward: every new event of an endpoint goes to the endpoint's forward target (or the
+//! target of the first route it matches, see [`crate::store::routes`]), in arrival order,
+//! through the replay engine; each try is recorded in `replays` (`kind = 'forward'`).
+//!
+//! Invariants:
+//! - Capture never waits for forwarding: workers run on their own tasks and only read what the
+//!   writer committed. They hear of new events on the hub and also poll the store, so events
+//!   captured by another process on the same data dir (or while nothing was forwarding) are
+//!   delivered too.
+//! - Order: one worker per endpoint delivers one event at a time; the position (`forwards.
+//!   delivered_upto`) advances only once an event is delivered or given up on, so a backlog that
+//!   built up while the target was down goes out in order once it is back.
+//! - A target that cannot be reached (refused, timed out, …) is retried with backoff until it
+//!   answers; an answer of 5xx is retried up to `max_attempts` times, then the event is given
+//!   up on; any other answer (2xx–4xx) is the handler's verdict and counts as delivered.
+//! - Imported events are never forwarded.
+//! - One forwarder per data dir delivers: it holds an OS file lock ([`LOCK_FILE`]); another
+//!   process's forwarder (the app beside `hookscope serve`) waits and takes over when it exits.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+use crate::hub::HubEvent;
+use crate::model::EndpointPatch;
+use crate::replay::{self, Edits, ReplayJson, SendOptions, blocking, target::Target};
+use crate::store::forwards::{self, ForwardSettings};
+use crate::store::replays::{self, Kind};
+use crate::store::routes;
+use crate::store::{Store, endpoints, events};
+use crate::{Engine, Result};
+
+/// How often the store is checked for events the hub did not announce, and for endpoints that
+/// started or stopped forwarding.
+const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
+
+/// The running forwarder; stop it with [`Forwarder::stop`].
+pub struct Forwarder {
+    stop: watch::Sender<bool>,
+    supervisor: JoinHandle<()>,
+}
+
+/// Start forwarding for every endpoint that has it on. Call from within a tokio runtime (the
+/// capture server's, or the desktop app's).
+pub fn start(engine: &Engine) -> Forwarder {
+    let (stop, stopped) = watch::channel(false);
+    let supervisor = tokio::spawn(supervise(engine.clone(), stopped));
+    Forwarder { stop, supervisor }
+}
+
+impl Forwarder {
+    /// Stop after the tries in flight; events not yet delivered wait for the next start.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.supervisor.await;
+    }
+}
+
+fn stopping(stop: &watch::Receiver<bool>) -> bool {
+    *stop.borrow() || stop.has_changed().is_err()
+}
+
+/// The lock file next to the database: whoever holds it forwards for this data dir.
+pub const LOCK_FILE: &str = "forward.lock";
+
+/// Take the data dir's forwarding lock: `None` while another process (or forwarder) holds it.
+/// The OS releases it when the holder exits, however it exits.
+fn try_lock(store: &Store) -> Result<Option<std::fs::File>> {
+    let path = store.path().with_file_name(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Wait until this forwarder holds the lock; `None` when stopped first.
+async fn take_lock(store: &Store, stop: &mut watch::Receiver<bool>) -> Option<std::fs::File> {
+    let mut told = false;
+    while !stopping(stop) {
+        match try_lock(store) {
+            Ok(Some(file)) => return Some(file),
+            Ok(None) if !told => {
+                tracing::info!("another process forwards for this data dir; waiting to take over");
+                told = true;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "auto-forward cannot take its lock"),
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            () = tokio::time::sleep(CATCH_UP_EVERY) => {}
+        }
+    }
+    None
+}
+
+async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>) {
+    // One forwarder per data dir: the app and `hookscope serve` side by side must not both
+    // deliver. The other one waits and takes over when the holder exits.
+    let Some(_lock) = take_lock(engine.store(), &mut stop).await else {
+        return;
+    };
+    let mut hub = engine.hub().subscribe();
+    let mut workers: HashMap<String, JoinHandle<()>> = HashMap::new();
+    while !stopping(&stop) {
+        let store = engine.store().clone();
+        match blocking(move || forwarding_endpoints(&store)).await {
+            Ok(slugs) => {
+                workers.retain(|_, w| !w.is_finished());
+                for slug in slugs {
+                    workers
+                        .entry(slug.clone())
+                        .or_insert_with(|| tokio::spawn(work(engine.clone(), slug, stop.clone())));
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "auto-forward could not read its endpoints"),
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            () = endpoints_changed(&mut hub) => {}
+            () = tokio::time::sleep(CATCH_UP_EVERY) => {}
+        }
+    }
+    for (_, worker) in workers {
+        let _ = worker.await;
+    }
+}
+
+fn forwarding_endpoints(store: &Store) -> Result<Vec<String>> {
+    if store.read(forwards::out_of_step)? {
+        store.write(|tx| forwards::reconcile(tx))?;
+    }
+    store.read(|c| {
+        let mut out = Vec::new();
+        for e in endpoints::list(c)? {
+            if e.forward_url.is_some() && forwards::get(c, &e.slug)?.is_some() {
+                out.push(e.slug);
+            }
+        }
+        Ok(out)
+    })
+}
+
+async fn endpoints_changed(hub: &mut broadcast::Receiver<HubEvent>) {
+    loop {
+        match hub.recv().await {
+            Ok(HubEvent::EndpointsChanged) | Err(broadcast::error::RecvError::Lagged(_)) => return,
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+        }
+    }
+}
+
+/// What a worker does next.
+enum Next {
+    Off,
+    Wait,
+    Deliver { id: i64, from: i64 },
+}
+
+async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
+    let mut hub = engine.hub().subscribe();
+    while !stopping(&stop) {
+        let store = engine.store().clone();
+        let name = slug.clone();
+        let next = blocking(move || {
+            store.read(|c| {
+                let endpoint = endpoints::get(c, &name)?;
+                let state = forwards::get(c, &name)?;
+                Ok(match (endpoint.forward_url, state) {
+                    (Some(_), Some(state)) => {
+                        match events::next_captured(c, &name, state.delivered_upto)? {
+                            Some(id) => Next::Deliver {
+                                id,
+                                from: state.delivered_upto,
+                            },
+                            None => Next::Wait,
+                        }
+                    }
+                    _ => Next::Off,
+                })
+            })
+        })
+        .await;
+        match next {
+            // Forwarding turned off, or the endpoint removed.
+            Ok(Next::Off) | Err(crate::Error::NotFound { .. }) => return,
+            Ok(Next::Wait) => wait_for_new(&mut hub, &slug, &mut stop).await,
+            Ok(Next::Deliver { id, from }) => {
+                if !deliver(engine.store(), &slug, id, &mut stop).await {
+                    return;
+                }
+                let store = engine.store().clone();
+                let name = slug.clone();
+                if let Err(e) =
+                    blocking(move || store.write(|tx| forwards::advance(tx, &name, from, id))).await
+                {
+                    tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not save its position");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not read the store");
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    () = tokio::time::sleep(CATCH_UP_EVERY) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Wait until the hub announces an event of `slug`, endpoints change, or the catch-up poll is
+/// due.
+async fn wait_for_new(
+    hub: &mut broadcast::Receiver<HubEvent>,
+    slug: &str,
+    stop: &mut watch::Receiver<bool>,
+) {
+    let poll = tokio::time::sleep(CATCH_UP_EVERY);
+    tokio::pin!(poll);
+    loop {
+        tokio::select! {
+            () = &mut poll => return,
+            _ = stop.changed() => return,
+            message = hub.recv() => match message {
+                Ok(HubEvent::Captured(s)) if s.endpoint == slug => return,
+                Ok(HubEvent::EndpointsChanged) | Err(broadcast::error::RecvError::Lagged(_)) => return,
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Closed) => {
+                    (&mut poll).await;
+                    return;
+                }
+            },
+        }
+    }
+}
+
+/// Deliver one event, retrying as the settings say. False when stopped or forwarding was turned
+/// off meanwhile (the position stays, so the event is tried again next time).
+async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<bool>) -> bool {
+    let mut attempt: u32 = 1;
+    loop {
+        let reader = store.clone();
+        let name = slug.to_string();
+        let loaded = blocking(move || {
+            reader.read(|c| {
+                let endpoint = endpoints::get(c, &name)?;
+                let state = forwards::get(c, &name)?;
+                let event = events::get(c, id)?;
+                let list = routes::list(c, &name)?;
+                let routed = routes::resolve(&list, &name, &event).map(str::to_string);
+                Ok((endpoint, state, event, routed))
+            })
+        })
+        .await;
+        let (endpoint, state, event, routed) = match loaded {
+            Ok(v) => v,
+            // The event was deleted (clear, retention): nothing left to deliver.
+            Err(crate::Error::NotFound { what: "event", .. }) => return true,
+            Err(e) => {
+                tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not read the event");
+                return false;
+            }
+        };
+        let (Some(fallback), Some(state)) = (endpoint.forward_url.clone(), state) else {
+            return false;
+        };
+        let url = routed.unwrap_or(fallback);
+        let settings = &state.settings;
+        let options = SendOptions {
+            allow_remote: settings.allow_remote,
+            follow_redirects: settings.follow_redirects,
+            timeout: Duration::from_millis(settings.timeout_ms.max(1)),
+        };
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let prepared = replay::prepare(&event, &endpoint, &url, &Edits::default(), None, now)
+            .and_then(|out| {
+                Target::parse(&out.url)?.check_allowed(options.allow_remote)?;
+                Ok(out)
+            });
+        let out = match prepared {
+            Ok(out) => out,
+            Err(e) => {
+                // It can never be sent as it is: record why and move on.
+                let _ =
+                    replay::record_failure(store, id, Kind::Forward, attempt, &url, e.to_string())
+                        .await;
+                return true;
+            }
+        };
+        // A try may wait minutes (the timeout is long on purpose): stopping abandons it
+        // unrecorded, and the event is tried again at the next start.
+        let sent = tokio::select! {
+            sent = replay::send_and_record(store, id, Kind::Forward, attempt, &out, &options, None, false) => sent,
+            _ = stop.changed() => return false,
+        };
+        let status = match sent {
+            Ok(r) => r.status,
+            Err(e) => {
+                tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not record a try");
+                None
+            }
+        };
+        match status {
+            Some(s) if s < 500 => return true,
+            Some(_) if settings.max_attempts > 0 && attempt >= settings.max_attempts => {
+                return true;
+            }
+            _ => {}
+        }
+        let backoff = backoff(settings, attempt);
+        tokio::select! {
+            _ = stop.changed() => return false,
+            () = tokio::time::sleep(backoff) => {}
+        }
+        if stopping(stop) {
+            return false;
+        }
+        attempt = attempt.saturating_add(1);
+    }
+}
+
+/// The wait after try `attempt`: the initial delay doubled per try, capped.
+fn backoff(s: &ForwardSettings, attempt: u32) -> Duration {
+    let factor = 1u64 << attempt.saturating_sub(1).min(20);
+    Duration::from_millis(
+        s.retry_initial_ms
+            .saturating_mul(factor)
+            .min(s.retry_max_ms),
+    )
+}
+
+/// Turn auto-forward on for an endpoint (or change its target or settings). Only events
+/// captured from now on are forwarded.
+pub fn forward_set(store: &Store, slug: &str, url: &str, settings: &ForwardSettings) -> Result<()> {
+    Target::parse(url)?.check_allowed(settings.allow_remote)?;
+    if settings.retry_initial_ms == 0 || settings.retry_max_ms < settings.retry_initial_ms {
+        return Err(crate::Error::invalid(
+            "retry delays must be at least 1 ms, the maximum no less than the initial one",
+        ));
+    }
+    store.write(|tx| {
+        endpoints::update(
+            tx,
+            slug,
+            &EndpointPatch {
+                forward_url: Some(Some(url.to_string())),
+                ..Default::default()
+            },
+        )?;
+        forwards::set(tx, slug, settings)
+    })
+}
+
+/// Turn auto-forward off for an endpoint.
+pub fn forward_clear(store: &Store, slug: &str) -> Result<()> {
+    store.write(|tx| {
+        endpoints::update(
+            tx,
+            slug,
+            &EndpointPatch {
+                forward_url: Some(None),
+                ..Default::default()
+            },
+        )?;
+        forwards::clear(tx, slug)
+    })
+}
+
+/// An endpoint's forwarding, for `hookscope forward SLUG` and the app.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForwardStatus {
+    pub endpoint: String,
+    /// `None` when off.
+    pub target: Option<String>,
+    pub timeout_ms: Option<u64>,
+    pub retry_initial_ms: Option<u64>,
+    pub retry_max_ms: Option<u64>,
+    pub max_attempts: Option<u32>,
+    /// Events captured but not yet delivered.
+    pub backlog: u64,
+    /// The newest tries, newest first.
+    pub recent: Vec<ReplayJson>,
+}
+
+pub fn forward_status(store: &Store, slug: &str, recent: usize) -> Result<ForwardStatus> {
+    store.read(|c| {
+        let endpoint = endpoints::get(c, slug)?;
+        let state = forwards::get(c, slug)?.filter(|_| endpoint.forward_url.is_some());
+        let backlog = match &state {
+            Some(s) => events::count_captured_after(c, slug, s.delivered_upto)?,
+            None => 0,
+        };
+        let recent = replays::list_recent(c, slug, Kind::Forward, recent)?
+            .iter()
+            .map(ReplayJson::from)
+            .collect();
+        let s = state.as_ref().map(|s| &s.settings);
+        Ok(ForwardStatus {
+            endpoint: slug.to_string(),
+            target: state.as_ref().and(endpoint.forward_url),
+            timeout_ms: s.map(|s| s.timeout_ms),
+            retry_initial_ms: s.map(|s| s.retry_initial_ms),
+            retry_max_ms: s.map(|s| s.retry_max_ms),
+            max_attempts: s.map(|s| s.max_attempts),
+            backlog,
+            recent,
+        })
+    })
+}

@@ -1,0 +1,188 @@
+//! Queries on `forwards`: per endpoint, how auto-forward retries and how far it has delivered.
+//! The target itself is the endpoint's `forward_url`; a row exists while forwarding is on.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::Result;
+
+/// How an endpoint's events are forwarded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardSettings {
+    /// Each try waits this long for the target's whole answer.
+    pub timeout_ms: u64,
+    /// The wait before the second try; it doubles per try up to `retry_max_ms`.
+    pub retry_initial_ms: u64,
+    pub retry_max_ms: u64,
+    /// Tries for an event the target answers with 5xx before moving on; 0 keeps trying.
+    /// A target that cannot be reached is always retried: that is the backlog case.
+    pub max_attempts: u32,
+    pub allow_remote: bool,
+    pub follow_redirects: bool,
+}
+
+impl Default for ForwardSettings {
+    fn default() -> Self {
+        Self {
+            // A developer may sit at a breakpoint: minutes, not seconds.
+            timeout_ms: 300_000,
+            retry_initial_ms: 500,
+            retry_max_ms: 30_000,
+            max_attempts: 5,
+            allow_remote: false,
+            follow_redirects: false,
+        }
+    }
+}
+
+/// The stored state of one endpoint's forwarding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardState {
+    pub settings: ForwardSettings,
+    /// Id of the last request delivered or given up on.
+    pub delivered_upto: i64,
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+pub fn get(conn: &Connection, endpoint: &str) -> Result<Option<ForwardState>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT f.delivered_upto, f.timeout_ms, f.retry_initial_ms, f.retry_max_ms,
+                    f.max_attempts, f.allow_remote, f.follow_redirects
+             FROM forwards f JOIN endpoints e ON e.id = f.endpoint_id WHERE e.slug = ?1",
+        )?
+        .query_row([endpoint], |r| {
+            let attempts: i64 = r.get(4)?;
+            Ok(ForwardState {
+                delivered_upto: r.get(0)?,
+                settings: ForwardSettings {
+                    timeout_ms: to_u64(r.get(1)?),
+                    retry_initial_ms: to_u64(r.get(2)?),
+                    retry_max_ms: to_u64(r.get(3)?),
+                    max_attempts: u32::try_from(attempts).unwrap_or(0),
+                    allow_remote: r.get(5)?,
+                    follow_redirects: r.get(6)?,
+                },
+            })
+        })
+        .optional()?)
+}
+
+/// Turn forwarding on (or change its settings). Turning it on starts after the newest event:
+/// only events captured from now on are forwarded; changing settings keeps the position.
+pub fn set(conn: &Connection, endpoint: &str, s: &ForwardSettings) -> Result<()> {
+    conn.execute(
+        "INSERT INTO forwards(endpoint_id, delivered_upto, timeout_ms, retry_initial_ms,
+            retry_max_ms, max_attempts, allow_remote, follow_redirects)
+         SELECT e.id, (SELECT coalesce(max(id), 0) FROM requests), ?2, ?3, ?4, ?5, ?6, ?7
+         FROM endpoints e WHERE e.slug = ?1
+         ON CONFLICT(endpoint_id) DO UPDATE SET timeout_ms = excluded.timeout_ms,
+            retry_initial_ms = excluded.retry_initial_ms, retry_max_ms = excluded.retry_max_ms,
+            max_attempts = excluded.max_attempts, allow_remote = excluded.allow_remote,
+            follow_redirects = excluded.follow_redirects",
+        params![
+            endpoint,
+            to_i64(s.timeout_ms),
+            to_i64(s.retry_initial_ms),
+            to_i64(s.retry_max_ms),
+            s.max_attempts,
+            s.allow_remote,
+            s.follow_redirects
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn clear(conn: &Connection, endpoint: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM forwards WHERE endpoint_id = (SELECT id FROM endpoints WHERE slug = ?1)",
+        [endpoint],
+    )?;
+    Ok(())
+}
+
+/// Move the position from `from` to `to`; false when someone else moved it meanwhile.
+pub fn advance(conn: &Connection, endpoint: &str, from: i64, to: i64) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE forwards SET delivered_upto = ?3
+         WHERE endpoint_id = (SELECT id FROM endpoints WHERE slug = ?1) AND delivered_upto = ?2",
+        params![endpoint, from, to],
+    )?;
+    Ok(n == 1)
+}
+
+/// Endpoints whose `forward_url` was set or cleared through another door (`endpoints set
+/// --forward`, the app's endpoint editor) get their forwarding state created (starting after
+/// the newest event, default settings) or removed. Returns whether anything changed.
+pub fn reconcile(conn: &Connection) -> Result<bool> {
+    let d = ForwardSettings::default();
+    let removed = conn.execute(
+        "DELETE FROM forwards WHERE endpoint_id IN (SELECT id FROM endpoints WHERE forward_url IS NULL)",
+        [],
+    )?;
+    let added = conn.execute(
+        "INSERT INTO forwards(endpoint_id, delivered_upto, timeout_ms, retry_initial_ms,
+            retry_max_ms, max_attempts, allow_remote, follow_redirects)
+         SELECT e.id, (SELECT coalesce(max(id), 0) FROM requests), ?1, ?2, ?3, ?4, 0, 0
+         FROM endpoints e
+         WHERE e.forward_url IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM forwards f WHERE f.endpoint_id = e.id)",
+        params![
+            to_i64(d.timeout_ms),
+            to_i64(d.retry_initial_ms),
+            to_i64(d.retry_max_ms),
+            d.max_attempts
+        ],
+    )?;
+    Ok(removed + added > 0)
+}
+
+/// Whether [`reconcile`] has anything to do (a read, so the common case takes no write lock).
+pub fn out_of_step(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM endpoints e WHERE (e.forward_url IS NULL) =
+            EXISTS(SELECT 1 FROM forwards f WHERE f.endpoint_id = e.id))",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EndpointPatch;
+    use crate::store::endpoints;
+    use crate::store::testing::temp_store;
+
+    #[test]
+    fn a_forward_url_set_through_the_endpoint_gets_state_and_loses_it_when_cleared() {
+        let (_d, store) = temp_store();
+        let with = |url: Option<&str>| EndpointPatch {
+            forward_url: Some(url.map(str::to_string)),
+            ..Default::default()
+        };
+        store
+            .write(|tx| {
+                endpoints::insert(tx, "a", &with(Some("http://localhost:3000")))?;
+                assert!(out_of_step(tx)?);
+                assert!(reconcile(tx)?);
+                assert!(!out_of_step(tx)?);
+                assert_eq!(
+                    get(tx, "a")?.map(|s| s.settings),
+                    Some(ForwardSettings::default())
+                );
+                endpoints::update(tx, "a", &with(None))?;
+                assert!(out_of_step(tx)?);
+                reconcile(tx)?;
+                assert_eq!(get(tx, "a")?, None);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
