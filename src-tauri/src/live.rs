@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 /// Payload: `EventSummary[]`, oldest first.
 pub const EVENTS_CAPTURED_EVENT: &str = "events-captured";
-/// Payload: none. Events were deleted or some were missed: reload the list.
+/// Payload: none. Events were deleted, imported in bulk, or some were missed: reload the list.
 pub const EVENTS_RELOAD_EVENT: &str = "events-reload";
 /// Payload: none. Endpoints changed (possibly in another process).
 pub const ENDPOINTS_CHANGED_EVENT: &str = "endpoints-changed";
@@ -54,7 +54,8 @@ pub async fn forward<R: Runtime>(
                 }
             }
             Some(Ok(HubEvent::EndpointsChanged)) => emit(&app, ENDPOINTS_CHANGED_EVENT, ()),
-            Some(Ok(HubEvent::EventsRemoved)) => {
+            // Deleted, or imported in bulk with their original times: the list must be re-read.
+            Some(Ok(HubEvent::EventsRemoved | HubEvent::EventsImported { .. })) => {
                 flush(&app, &mut batch);
                 crate::tray::reload_count(&app, &state);
                 emit(&app, EVENTS_RELOAD_EVENT, ());
