@@ -162,6 +162,56 @@ pub async fn run(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Recorder(Arc<Mutex<Vec<Notice>>>);
+
+    impl Notifier for Recorder {
+        fn show(&self, notice: Notice) {
+            self.0.lock().unwrap().push(notice);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_task_skips_muted_endpoints_and_coalesces_a_burst() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = hookscope_core::Engine::open(dir.path(), Default::default()).unwrap();
+        let patch = hookscope_core::model::EndpointPatch {
+            notify: Some(false),
+            ..Default::default()
+        };
+        engine
+            .store()
+            .write(|tx| hookscope_core::store::endpoints::insert(tx, "quiet", &patch))
+            .unwrap();
+        engine.refresh_endpoints().unwrap();
+        let state = AppState::new(
+            engine,
+            dir.path().into(),
+            Settings::default(),
+            "127.0.0.1:0",
+        );
+        let (tx, rx) = mpsc::unbounded_channel();
+        let recorder = Recorder::default();
+        let task = tokio::spawn(run(state, rx, recorder.clone()));
+        tx.send(event(1000, "quiet")).unwrap();
+        for i in 0..50 {
+            tx.send(event(i, "default")).unwrap();
+        }
+        tokio::time::sleep(BURST_WINDOW + Duration::from_millis(500)).await;
+        drop(tx);
+        task.await.unwrap();
+        let shown = recorder.0.lock().unwrap().clone();
+        let summaries: Vec<&str> = shown.iter().map(|n| n.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "POST /default · payment_intent.succeeded",
+                "49 new events on default"
+            ]
+        );
+    }
 
     pub fn event(id: i64, endpoint: &str) -> EventSummary {
         EventSummary {
