@@ -523,6 +523,8 @@ pub struct Settings {
     pub notify_event_type: String,
     /// Closing the window keeps capturing in the tray.
     pub close_to_tray: bool,
+    /// Start Hookscope when the user logs in.
+    pub start_at_login: bool,
     pub theme: Theme,
     #[ts(type = "number | null")]
     pub retention_max_events: Option<u64>,
@@ -538,6 +540,7 @@ impl Default for Settings {
             notify_rule: NotifyRule::All,
             notify_event_type: String::new(),
             close_to_tray: true,
+            start_at_login: false,
             theme: Theme::System,
             retention_max_events: None,
             retention_max_age_days: None,

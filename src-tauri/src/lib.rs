@@ -1,8 +1,8 @@
 //! Hookscope's desktop shell: opens the engine on the data dir (`HOOKSCOPE_DATA`), starts the
 //! capture server in-process (`HOOKSCOPE_LISTEN`, else the saved setting, else
 //! `127.0.0.1:8787`), and serves the window thin typed commands and live events over it. It
-//! adds the tray, notifications, single instance and window state; nothing here is something
-//! the CLI would also need.
+//! adds the tray, notifications, single instance, window state and start at login; nothing here
+//! is something the CLI would also need.
 
 #[cfg(test)]
 mod bindings;
@@ -112,6 +112,10 @@ pub fn run() {
             tray::show_main(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .setup(|app| setup(app.handle()))
         .build(tauri::generate_context!());
     let app = match app {

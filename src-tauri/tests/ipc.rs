@@ -202,6 +202,7 @@ fn settings_are_saved_and_capture_pauses_and_resumes() {
     let mut settings = json_of(&h, "settings_get", json!({}));
     settings["notifyRule"] = json!("invalid_signature");
     settings["retentionMaxEvents"] = json!(1000);
+    settings["startAtLogin"] = json!(true);
     let saved = json_of(
         &h,
         "settings_set",

@@ -1,8 +1,9 @@
 //! App-level commands: status (capture address, data dir, counts), capture start/pause, and
-//! settings, applied at once where possible (notifications, tray behaviour, retention, theme).
+//! settings, applied at once where possible (notifications, tray behaviour, start at login,
+//! retention, theme).
 
 use hookscope_core::store::events;
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::dto::{
     AppStatus, CapturePauseReq, CaptureStartReq, CaptureStatus, Settings, SettingsSetReq,
@@ -61,8 +62,29 @@ pub async fn settings_get(state: State<'_, AppState>) -> ApiResult<Settings> {
 }
 
 #[tauri::command]
-pub async fn settings_set(state: State<'_, AppState>, req: SettingsSetReq) -> ApiResult<Settings> {
+pub async fn settings_set<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: SettingsSetReq,
+) -> ApiResult<Settings> {
+    if req.settings.start_at_login != state.settings().start_at_login {
+        start_at_login(&app, req.settings.start_at_login)?;
+    }
     save(&state, req.settings).await
+}
+
+/// Register or remove the login item (an XDG autostart entry on Linux). Without the autostart
+/// plugin (the mock runtime in tests) there is nothing to change.
+fn start_at_login<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> ApiResult<()> {
+    let Some(manager) = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>() else {
+        return Ok(());
+    };
+    let result = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    result.map_err(|e| ApiError::new("io", format!("could not change start at login: {e}")))
 }
 
 async fn save(state: &AppState, settings: Settings) -> ApiResult<Settings> {

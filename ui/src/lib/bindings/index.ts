@@ -145,7 +145,11 @@ listen: string, notifyEnabled: boolean, notifyRule: NotifyRule, notifyEventType:
 /**
  * Closing the window keeps capturing in the tray.
  */
-closeToTray: boolean, theme: Theme, retentionMaxEvents: number | null, retentionMaxAgeDays: number | null, };
+closeToTray: boolean, 
+/**
+ * Start Hookscope when the user logs in.
+ */
+startAtLogin: boolean, theme: Theme, retentionMaxEvents: number | null, retentionMaxAgeDays: number | null, };
 
 export type SettingsSetReq = { settings: Settings, };
 
