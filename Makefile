@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 
-.PHONY: bootstrap run app app-debug ui bindings serve test lint test-rust test-ui test-e2e test-conformance bench
+.PHONY: bootstrap run app app-debug ui bindings serve test lint test-rust test-ui test-e2e test-conformance package package-test bench
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -33,7 +33,7 @@ serve: bootstrap
 	$(CARGO) run --release -p hookscope-cli -- serve
 
 ## Every test: formatting, lints, unit, integration, UI, the real app, and process-level tests.
-test: bootstrap lint test-rust test-ui test-e2e test-conformance
+test: bootstrap lint test-rust test-ui test-e2e test-conformance package-test
 
 lint: ui
 	$(CARGO) fmt --all --check
@@ -59,6 +59,18 @@ test-e2e: app-debug
 test-conformance:
 	$(CARGO) build -p hookscope-cli --locked
 	HOOKSCOPE_BIN=$(TARGET_DIR)/debug/hookscope bash tests/conformance/run.sh
+
+## The installers: release app, .deb and .rpm, built offline; both carry the `hookscope` CLI.
+## (AppImage, .msi and .dmg are configured in tauri.conf.json but need tools or platforms this
+## machine lacks.)
+PACKAGE_FILES := {"/usr/bin/hookscope":"$(TARGET_DIR)/release/hookscope"}
+package: bootstrap
+	$(CARGO) build --release -p hookscope-cli --locked
+	npx tauri build --bundles deb,rpm --config '{"bundle":{"linux":{"deb":{"files":$(PACKAGE_FILES)},"rpm":{"files":$(PACKAGE_FILES)}}}}'
+
+## Build the packages, install the .deb, start the installed app under Xvfb, capture, remove.
+package-test: package
+	xvfb-run -a -s "-screen 0 1280x800x24" bash tests/package/run.sh $(TARGET_DIR)/release/bundle $(TARGET_DIR)/package-test
 
 ## Throughput and latency of the capture path against a bare server and a peer tool.
 bench: bootstrap

@@ -12,6 +12,7 @@ packages=(
   xvfb xauth webkit2gtk-driver                       # desktop e2e: a display and WebKit's WebDriver
   dbus dbus-x11 dunst                                # desktop e2e: session bus and a notification daemon
   imagemagick fonts-dejavu-core                      # desktop e2e: screenshots, readable text
+  x11-utils                                          # package test: xwininfo finds the installed app's window
 )
 
 missing=()
