@@ -38,12 +38,13 @@ done
 
 step "contents"
 contents="$(dpkg-deb --contents "$deb")"
-for path in ./usr/bin/hookscope-desktop ./usr/bin/hookscope ./usr/share/applications/Hookscope.desktop; do
-  grep -q " $path\$" <<<"$contents" || fail "the .deb lacks $path"
+# dpkg-deb lists paths with or without a leading "./" depending on how the archive was built.
+has() { grep -Eq " (\./)?$1\$" <<<"$contents"; }
+for path in usr/bin/hookscope-desktop usr/bin/hookscope usr/share/applications/Hookscope.desktop; do
+  has "$path" || fail "the .deb lacks $path"
 done
-for size in 32x32 128x128 256x256@2; do
-  grep -q "./usr/share/icons/hicolor/$size/apps/hookscope-desktop.png" <<<"$contents" ||
-    fail "the .deb lacks the $size icon"
+for size in 32x32 64x64 128x128 256x256@2 512x512; do
+  has "usr/share/icons/hicolor/$size/apps/hookscope-desktop.png" || fail "the .deb lacks the $size icon"
 done
 
 deb_bytes="$(stat -c %s "$deb")"
