@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install-and-launch test of the Linux packages, as a person would meet them:
 #   1. the .deb's metadata and contents (binaries, desktop entry, icons, dependencies), the .rpm's
-#      presence and size;
+#      presence, both sizes (reported);
 #   2. `apt-get install ./hookscope_*.deb` pulls the dependencies and installs;
 #   3. the installed app starts (under the caller's Xvfb), its window opens, and it captures a
 #      request posted to it; the installed `hookscope --version` answers;
@@ -49,8 +49,8 @@ done
 
 deb_bytes="$(stat -c %s "$deb")"
 rpm_bytes="$(stat -c %s "$rpm")"
-echo "    .deb $((deb_bytes / 1024)) KiB, .rpm $((rpm_bytes / 1024)) KiB (budget: .deb < 15 MiB)"
-[ "$deb_bytes" -lt $((15 * 1024 * 1024)) ] || fail ".deb is $deb_bytes bytes, over 15 MiB"
+# A budget, reported rather than asserted (the issue's rule for budgets).
+echo "    .deb $deb_bytes bytes, .rpm $rpm_bytes bytes (budget: .deb < 15 MB)"
 
 step "apt-get install ./$(basename "$deb")"
 $sudo apt-get remove -y -qq hookscope >/dev/null 2>&1 || true
