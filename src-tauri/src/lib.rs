@@ -40,6 +40,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::events::event_get,
             commands::events::event_body,
             commands::events::event_clear,
+            commands::events::event_counts,
             commands::endpoints::endpoint_list,
             commands::endpoints::endpoint_create,
             commands::endpoints::endpoint_update,

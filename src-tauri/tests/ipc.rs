@@ -125,6 +125,19 @@ fn captured_requests_are_listed_detailed_and_their_bodies_travel_as_raw_bytes() 
 }
 
 #[test]
+fn counts_per_endpoint_come_with_the_newest_id_they_include() {
+    let h = harness();
+    json_of(&h, "endpoint_create", json!({ "req": { "slug": "shop", "fields": {} } }));
+    post(&h.base, "/shop/a", "{}");
+    post(&h.base, "/shop/b", "{}");
+    post(&h.base, "/elsewhere", "{}");
+    let list = wait_for_events(&h, 3);
+    let counts = json_of(&h, "event_counts", Value::Null);
+    assert_eq!(counts["counts"], json!({ "default": 1, "shop": 2 }));
+    assert_eq!(counts["upto"], list[0]["id"], "{counts}");
+}
+
+#[test]
 fn search_and_filters_narrow_the_list() {
     let h = harness();
     post(&h.base, "/default/a", r#"{"needle":"haystack"}"#);

@@ -288,6 +288,24 @@ pub fn max_id(conn: &Connection) -> Result<i64> {
     )
 }
 
+/// How many events each endpoint holds (every endpoint, zero included), and the highest event
+/// id those counts include: a reader adding live events counts only ids above it.
+pub fn count_by_endpoint(conn: &Connection) -> Result<(Vec<(String, u64)>, i64)> {
+    // The bound first, then counts below it: consistent without a read transaction.
+    let upto = max_id(conn)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.slug,
+                (SELECT count(*) FROM requests r WHERE r.endpoint_id = e.id AND r.id <= ?1)
+         FROM endpoints e ORDER BY e.slug",
+    )?;
+    let counts = stmt
+        .query_map([upto], |r| {
+            Ok((r.get::<_, String>(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((counts, upto))
+}
+
 pub fn count(conn: &Connection) -> Result<u64> {
     let n: i64 = conn.query_row("SELECT count(*) FROM requests", [], |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
