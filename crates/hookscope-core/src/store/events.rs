@@ -300,7 +300,10 @@ pub fn count_by_endpoint(conn: &Connection) -> Result<(Vec<(String, u64)>, i64)>
     )?;
     let counts = stmt
         .query_map([upto], |r| {
-            Ok((r.get::<_, String>(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)))
+            Ok((
+                r.get::<_, String>(0)?,
+                u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((counts, upto))
