@@ -2,6 +2,7 @@
 says why, instead of a process that exits with a line on stderr nobody sees."""
 
 import os
+import time
 
 import pytest
 from selenium import webdriver
@@ -32,6 +33,7 @@ def test_a_damaged_database_is_explained_in_the_window_and_left_untouched(driver
     text = txt(shown)
     assert "could not start" in text and DATA in text, text
     assert not driver.find_elements(By.CSS_SELECTOR, "[data-testid=event-list]")
+    time.sleep(1)  # WebKit's screenshot is the last painted frame: let the new view paint.
     driver.get_screenshot_as_file(os.path.join(os.environ["HOOKSCOPE_E2E_OUT"], "startup-failure.png"))
     with open(os.path.join(DATA, "hookscope.sqlite"), "rb") as f:
         assert f.read() == GARBAGE, "the damaged file is kept as it was"
