@@ -18,6 +18,8 @@
 //!   process's forwarder (the app beside `hookscope serve`) waits and takes over when it exits.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -41,17 +43,29 @@ const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 pub struct Forwarder {
     stop: watch::Sender<bool>,
     supervisor: JoinHandle<()>,
+    delivering: Arc<AtomicBool>,
 }
 
 /// Start forwarding for every endpoint that has it on. Call from within a tokio runtime (the
 /// capture server's, or the desktop app's).
 pub fn start(engine: &Engine) -> Forwarder {
     let (stop, stopped) = watch::channel(false);
-    let supervisor = tokio::spawn(supervise(engine.clone(), stopped));
-    Forwarder { stop, supervisor }
+    let delivering = Arc::new(AtomicBool::new(false));
+    let supervisor = tokio::spawn(supervise(engine.clone(), stopped, delivering.clone()));
+    Forwarder {
+        stop,
+        supervisor,
+        delivering,
+    }
 }
 
 impl Forwarder {
+    /// Whether this forwarder holds the data dir's lock and so is the one delivering; false
+    /// while another process (say `hookscope serve`) forwards for the same data dir.
+    pub fn delivering(&self) -> bool {
+        self.delivering.load(Ordering::Relaxed)
+    }
+
     /// Stop after the tries in flight; events not yet delivered wait for the next start.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
@@ -103,12 +117,13 @@ async fn take_lock(store: &Store, stop: &mut watch::Receiver<bool>) -> Option<st
     None
 }
 
-async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>) {
+async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>, delivering: Arc<AtomicBool>) {
     // One forwarder per data dir: the app and `hookscope serve` side by side must not both
     // deliver. The other one waits and takes over when the holder exits.
     let Some(_lock) = take_lock(engine.store(), &mut stop).await else {
         return;
     };
+    delivering.store(true, Ordering::Relaxed);
     let mut hub = engine.hub().subscribe();
     let mut workers: HashMap<String, JoinHandle<()>> = HashMap::new();
     while !stopping(&stop) {
@@ -133,6 +148,7 @@ async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>) {
     for (_, worker) in workers {
         let _ = worker.await;
     }
+    delivering.store(false, Ordering::Relaxed);
 }
 
 fn forwarding_endpoints(store: &Store) -> Result<Vec<String>> {
@@ -416,4 +432,35 @@ pub fn forward_status(store: &Store, slug: &str, recent: usize) -> Result<Forwar
             recent,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreOptions;
+
+    async fn until(what: &str, cond: impl Fn() -> bool) {
+        let start = std::time::Instant::now();
+        while !cond() {
+            assert!(start.elapsed() < Duration::from_secs(5), "{what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_the_lock_holder_says_it_delivers_and_the_other_takes_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = Engine::open(dir.path(), StoreOptions::default()).unwrap();
+        let two = Engine::open(dir.path(), StoreOptions::default()).unwrap();
+        let first = start(&one);
+        until("the first takes the lock", || first.delivering()).await;
+        let second = start(&two);
+        tokio::time::sleep(CATCH_UP_EVERY + Duration::from_millis(200)).await;
+        assert!(!second.delivering(), "another process holds the lock");
+        first.stop().await;
+        until("the second takes over", || second.delivering()).await;
+        second.stop().await;
+        one.shutdown();
+        two.shutdown();
+    }
 }
