@@ -249,7 +249,7 @@ pub struct ForwardAttempt {
 impl From<ForwardOutcome> for ForwardAttempt {
     fn from(o: ForwardOutcome) -> Self {
         Self {
-            failed: !o.status.is_some_and(|s| (200..300).contains(&s)),
+            failed: o.failed(),
             endpoint: o.endpoint,
             event_id: o.event_id,
             replay_id: o.replay_id,
