@@ -45,7 +45,8 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        Receiver.got.append((self.command, self.path, dict(self.headers.items()), body))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        Receiver.got.append((self.command, self.path, headers, body))
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -53,6 +54,12 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def fill(driver, el, value):
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+    el.clear()
+    el.send_keys(value)
 
 
 def glance(d):
@@ -86,12 +93,12 @@ def test_a_down_target_fails_visibly_then_gets_the_event_once_up(driver):
     target = f"http://127.0.0.1:{port}/hooks"
     field = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=forward-target]"))[0]
     for testid, value in [("forward-target", target), ("forward-retry-initial", "300"), ("forward-retry-max", "800")]:
-        el = section.find_element(By.CSS_SELECTOR, f"[data-testid={testid}]")
-        el.clear()
-        el.send_keys(value)
+        fill(driver, section.find_element(By.CSS_SELECTOR, f"[data-testid={testid}]"), value)
     assert field.get_property("value") == target
     assert not driver.find_elements(By.CSS_SELECTOR, "[data-testid=forward-allow-remote]"), "loopback needs no confirmation"
-    section.find_element(By.CSS_SELECTOR, "[data-testid=forward-save]").click()
+    save = section.find_element(By.CSS_SELECTOR, "[data-testid=forward-save]")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", save)
+    save.click()
     wait(driver, lambda d: glance(d) and f"127.0.0.1:{port}/hooks" in txt(glance(d)), what="forwarding on in the sidebar")
 
     # The receiver is down: the try fails, the sidebar says so, a notification names it.
@@ -105,6 +112,7 @@ def test_a_down_target_fails_visibly_then_gets_the_event_once_up(driver):
     assert "1 waiting" in txt(glance(driver))
     wait(driver, lambda d: "Forward failed · POST /fwd/orders → 127.0.0.1" in notifications(), what="a failed-forward notification")
     assert re.search(r'string "connection refused[^"]* · attempt \d+, retrying"', notifications())
+    driver.execute_script("document.querySelector('nav.sidebar').scrollTop = 0")
     time.sleep(0.3)
     driver.get_screenshot_as_file(os.path.join(OUT, "forward-failing.png"))
 
@@ -115,14 +123,34 @@ def test_a_down_target_fails_visibly_then_gets_the_event_once_up(driver):
         wait(driver, lambda d: Receiver.got, timeout=15, what="the event at the receiver")
         method, path, headers, body = Receiver.got[0]
         assert (method, path, body) == ("POST", "/hooks/orders?x=1", BODY)
-        assert headers.get("X-Order") == "4711"
-        assert headers.get("Host") == f"127.0.0.1:{port}"
+        assert headers.get("x-order") == "4711"
+        assert headers.get("host") == f"127.0.0.1:{port}"
         wait(driver, lambda d: glance(d).get_attribute("data-failed") == "false" and "✓ 200" in txt(glance(d)),
              what="the status turns OK")
         assert "waiting" not in txt(glance(driver))
         wait(driver, lambda d: "Nothing waiting" in txt(d.find_element(By.CSS_SELECTOR, "[data-testid=forward-backlog]")))
+        driver.execute_script("document.querySelector('[data-testid=forward-section]').scrollIntoView()")
         time.sleep(0.3)
         driver.get_screenshot_as_file(os.path.join(OUT, "forward-delivered.png"))
         assert len(Receiver.got) == 1, "delivered once"
     finally:
         server.shutdown()
+
+
+def test_remote_targets_are_confirmed_and_routes_are_added_and_removed(driver):
+    section = driver.find_element(By.CSS_SELECTOR, "[data-testid=forward-section]")
+    target = section.find_element(By.CSS_SELECTOR, "[data-testid=forward-target]")
+    kept = target.get_property("value")
+    fill(driver, target, "https://example.com/hooks")
+    confirm = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=forward-allow-remote]"), what="a confirmation")
+    assert not confirm[0].is_selected()
+    fill(driver, target, kept)
+    wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid=forward-allow-remote]"))
+
+    fill(driver, section.find_element(By.CSS_SELECTOR, "[data-testid=route-pattern]"), "invoice.*")
+    fill(driver, section.find_element(By.CSS_SELECTOR, "[data-testid=route-target]"), "http://localhost:3000/billing")
+    section.find_element(By.CSS_SELECTOR, "[data-testid=route-add]").click()
+    table = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=routes]"), what="the routes table")[0]
+    assert "invoice.*" in txt(table) and "localhost:3000/billing" in txt(table)
+    driver.find_element(By.CSS_SELECTOR, "[aria-label='Remove route 1']").click()
+    wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid=routes]"), what="the route removed")
