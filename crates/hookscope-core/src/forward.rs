@@ -15,6 +15,11 @@
 //!   answers; an answer of 5xx is retried up to `max_attempts` times, then the event is given
 //!   up on; any other answer (2xx–4xx) is the handler's verdict and counts as delivered.
 //! - Imported events are never forwarded.
+//! - Events of an endpoint with `respond = target` that the capture server answered with the
+//!   target's own answer ([`crate::respond`]) are marked so when stored: their one try was inline,
+//!   and the background worker moves its position past them without sending them again. The mark
+//!   is set per event at capture, not read from the current mode, so switching the mode neither
+//!   repeats an inline try nor skips an event answered by the rule (those stay in the backlog).
 //! - One forwarder per data dir delivers: it holds an OS file lock ([`LOCK_FILE`]); another
 //!   process's forwarder (the app beside `hookscope serve`) waits and takes over when it exits.
 
@@ -30,7 +35,7 @@ use tokio::task::JoinHandle;
 use crate::hub::{ForwardOutcome, ForwardState, HubEvent};
 use crate::model::EndpointPatch;
 use crate::replay::{self, Edits, ReplayJson, SendOptions, blocking, target::Target};
-use crate::store::forwards::{self, ForwardSettings};
+use crate::store::forwards::{self, ForwardSettings, Respond};
 use crate::store::replays::{self, Kind};
 use crate::store::routes;
 use crate::store::{Store, endpoints, events};
@@ -181,7 +186,28 @@ async fn endpoints_changed(hub: &mut broadcast::Receiver<HubEvent>) {
 enum Next {
     Off,
     Wait,
-    Deliver { id: i64, from: i64 },
+    /// Move past requests the target already answered inline.
+    Skip {
+        from: i64,
+        to: i64,
+    },
+    Deliver {
+        id: i64,
+        from: i64,
+    },
+}
+
+/// Save the position; false when the store failed (logged).
+async fn advance(store: &Store, slug: &str, from: i64, to: i64) -> bool {
+    let store = store.clone();
+    let name = slug.to_string();
+    match blocking(move || store.write(|tx| forwards::advance(tx, &name, from, to))).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not save its position");
+            false
+        }
+    }
 }
 
 async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
@@ -195,12 +221,15 @@ async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
                 let state = forwards::get(c, &name)?;
                 Ok(match (endpoint.forward_url, state) {
                     (Some(_), Some(state)) => {
-                        match events::next_captured(c, &name, state.delivered_upto)? {
-                            Some(id) => Next::Deliver {
-                                id,
-                                from: state.delivered_upto,
-                            },
-                            None => Next::Wait,
+                        let from = state.delivered_upto;
+                        match events::next_to_forward(c, &name, from)? {
+                            events::NextToForward {
+                                skip_to: Some(to), ..
+                            } => Next::Skip { from, to },
+                            events::NextToForward {
+                                deliver: Some(id), ..
+                            } => Next::Deliver { id, from },
+                            _ => Next::Wait,
                         }
                     }
                     _ => Next::Off,
@@ -212,17 +241,19 @@ async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
             // Forwarding turned off, or the endpoint removed.
             Ok(Next::Off) | Err(crate::Error::NotFound { .. }) => return,
             Ok(Next::Wait) => wait_for_new(&mut hub, &slug, &mut stop).await,
+            Ok(Next::Skip { from, to }) => {
+                if !advance(engine.store(), &slug, from, to).await {
+                    tokio::select! {
+                        _ = stop.changed() => {}
+                        () = tokio::time::sleep(CATCH_UP_EVERY) => {}
+                    }
+                }
+            }
             Ok(Next::Deliver { id, from }) => {
                 if !deliver(&engine, &slug, id, &mut stop).await {
                     return;
                 }
-                let store = engine.store().clone();
-                let name = slug.clone();
-                if let Err(e) =
-                    blocking(move || store.write(|tx| forwards::advance(tx, &name, from, id))).await
-                {
-                    tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not save its position");
-                }
+                advance(engine.store(), &slug, from, id).await;
             }
             Err(e) => {
                 tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not read the store");
@@ -395,6 +426,11 @@ pub fn forward_set(store: &Store, slug: &str, url: &str, settings: &ForwardSetti
             "retry delays must be at least 1 ms, the maximum no less than the initial one",
         ));
     }
+    if settings.respond_timeout_ms == 0 {
+        return Err(crate::Error::invalid(
+            "the respond timeout must be at least 1 ms (keep it below the provider's own timeout)",
+        ));
+    }
     store.write(|tx| {
         endpoints::update(
             tx,
@@ -433,7 +469,11 @@ pub struct ForwardStatus {
     pub retry_initial_ms: Option<u64>,
     pub retry_max_ms: Option<u64>,
     pub max_attempts: Option<u32>,
-    /// Events captured but not yet delivered.
+    /// What the provider is answered with: the response rule, or the target's own answer.
+    pub respond: Option<Respond>,
+    /// How long the provider waits for the target's answer (with `respond: target`).
+    pub respond_timeout_ms: Option<u64>,
+    /// Events captured but not yet delivered in the background.
     pub backlog: u64,
     /// The newest tries, newest first.
     pub recent: Vec<ReplayJson>,
@@ -459,6 +499,8 @@ pub fn forward_status(store: &Store, slug: &str, recent: usize) -> Result<Forwar
             retry_initial_ms: s.map(|s| s.retry_initial_ms),
             retry_max_ms: s.map(|s| s.retry_max_ms),
             max_attempts: s.map(|s| s.max_attempts),
+            respond: s.map(|s| s.respond),
+            respond_timeout_ms: s.map(|s| s.respond_timeout_ms),
             backlog,
             recent,
         })

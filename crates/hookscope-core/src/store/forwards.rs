@@ -1,9 +1,44 @@
 //! Queries on `forwards`: per endpoint, how auto-forward retries and how far it has delivered.
 //! The target itself is the endpoint's `forward_url`; a row exists while forwarding is on.
+//!
+//! The position (`delivered_upto`) is the id of the last request delivered, given up on, or
+//! answered inline by the target ([`Respond::Target`]); requests after it that were not answered
+//! inline are the backlog.
 
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
 
-use crate::Result;
+use crate::{Error, Result};
+
+/// What the provider gets back for a forwarded endpoint's request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Respond {
+    /// The endpoint's response rule, at once; forwarding happens in the background.
+    #[default]
+    Rule,
+    /// The forward target's own answer, waited for inline (within `respond_timeout_ms`).
+    Target,
+}
+
+impl Respond {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rule => "rule",
+            Self::Target => "target",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        match text {
+            "rule" => Ok(Self::Rule),
+            "target" => Ok(Self::Target),
+            other => Err(Error::invalid(format!(
+                "{other:?} is not a way to respond; use rule or target"
+            ))),
+        }
+    }
+}
 
 /// How an endpoint's events are forwarded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +53,15 @@ pub struct ForwardSettings {
     pub max_attempts: u32,
     pub allow_remote: bool,
     pub follow_redirects: bool,
+    pub respond: Respond,
+    /// With [`Respond::Target`]: how long the provider's request waits for the target's answer.
+    /// It should stay below the provider's own delivery timeout (3 s for Slack and Zoom, 5 s for
+    /// Shopify and Paddle, 10 s for GitLab, 15 s for Svix).
+    pub respond_timeout_ms: u64,
 }
+
+/// The default [`ForwardSettings::respond_timeout_ms`].
+pub const DEFAULT_RESPOND_TIMEOUT_MS: u64 = 10_000;
 
 impl Default for ForwardSettings {
     fn default() -> Self {
@@ -30,6 +73,8 @@ impl Default for ForwardSettings {
             max_attempts: 5,
             allow_remote: false,
             follow_redirects: false,
+            respond: Respond::Rule,
+            respond_timeout_ms: DEFAULT_RESPOND_TIMEOUT_MS,
         }
     }
 }
@@ -54,11 +99,13 @@ pub fn get(conn: &Connection, endpoint: &str) -> Result<Option<ForwardState>> {
     Ok(conn
         .prepare_cached(
             "SELECT f.delivered_upto, f.timeout_ms, f.retry_initial_ms, f.retry_max_ms,
-                    f.max_attempts, f.allow_remote, f.follow_redirects
+                    f.max_attempts, f.allow_remote, f.follow_redirects, f.respond,
+                    f.respond_timeout_ms
              FROM forwards f JOIN endpoints e ON e.id = f.endpoint_id WHERE e.slug = ?1",
         )?
         .query_row([endpoint], |r| {
             let attempts: i64 = r.get(4)?;
+            let respond: String = r.get(7)?;
             Ok(ForwardState {
                 delivered_upto: r.get(0)?,
                 settings: ForwardSettings {
@@ -68,10 +115,23 @@ pub fn get(conn: &Connection, endpoint: &str) -> Result<Option<ForwardState>> {
                     max_attempts: u32::try_from(attempts).unwrap_or(0),
                     allow_remote: r.get(5)?,
                     follow_redirects: r.get(6)?,
+                    // The column's CHECK allows only the two names.
+                    respond: Respond::parse(&respond).unwrap_or_default(),
+                    respond_timeout_ms: to_u64(r.get(8)?),
                 },
             })
         })
         .optional()?)
+}
+
+/// Endpoints that forward and answer with the target's answer, with their respond timeouts.
+pub fn list_responding(conn: &Connection) -> Result<Vec<(String, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.slug, f.respond_timeout_ms FROM forwards f JOIN endpoints e ON e.id = f.endpoint_id
+         WHERE f.respond = 'target' AND e.forward_url IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, to_u64(r.get(1)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Turn forwarding on (or change its settings). Turning it on starts after the newest event:
@@ -79,13 +139,14 @@ pub fn get(conn: &Connection, endpoint: &str) -> Result<Option<ForwardState>> {
 pub fn set(conn: &Connection, endpoint: &str, s: &ForwardSettings) -> Result<()> {
     conn.execute(
         "INSERT INTO forwards(endpoint_id, delivered_upto, timeout_ms, retry_initial_ms,
-            retry_max_ms, max_attempts, allow_remote, follow_redirects)
-         SELECT e.id, (SELECT coalesce(max(id), 0) FROM requests), ?2, ?3, ?4, ?5, ?6, ?7
+            retry_max_ms, max_attempts, allow_remote, follow_redirects, respond, respond_timeout_ms)
+         SELECT e.id, (SELECT coalesce(max(id), 0) FROM requests), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
          FROM endpoints e WHERE e.slug = ?1
          ON CONFLICT(endpoint_id) DO UPDATE SET timeout_ms = excluded.timeout_ms,
             retry_initial_ms = excluded.retry_initial_ms, retry_max_ms = excluded.retry_max_ms,
             max_attempts = excluded.max_attempts, allow_remote = excluded.allow_remote,
-            follow_redirects = excluded.follow_redirects",
+            follow_redirects = excluded.follow_redirects, respond = excluded.respond,
+            respond_timeout_ms = excluded.respond_timeout_ms",
         params![
             endpoint,
             to_i64(s.timeout_ms),
@@ -93,7 +154,9 @@ pub fn set(conn: &Connection, endpoint: &str, s: &ForwardSettings) -> Result<()>
             to_i64(s.retry_max_ms),
             s.max_attempts,
             s.allow_remote,
-            s.follow_redirects
+            s.follow_redirects,
+            s.respond.as_str(),
+            to_i64(s.respond_timeout_ms)
         ],
     )?;
     Ok(())

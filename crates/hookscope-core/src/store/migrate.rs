@@ -11,6 +11,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_replay_forward",
         include_str!("../../migrations/0002_replay_forward.sql"),
     ),
+    (
+        "0003_forward_respond",
+        include_str!("../../migrations/0003_forward_respond.sql"),
+    ),
 ];
 
 /// Bring the schema up to date. A database newer than this binary is refused rather than
