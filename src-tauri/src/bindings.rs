@@ -121,6 +121,7 @@ pub fn typescript() -> String {
         FocusEvent::decl(),
         ForwardStatusReq::decl(),
         ForwardTry::decl(),
+        ForwardRespond::decl(),
         ForwardSettingsDto::decl(),
         ForwardStatusRes::decl(),
         ForwardSetReq::decl(),

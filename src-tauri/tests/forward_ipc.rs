@@ -79,6 +79,12 @@ fn ok(h: &Harness, cmd: &str, req: Value) -> Value {
 }
 
 fn post(base: &str, path: &str, body: &str) {
+    let answer = post_answer(base, path, body);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// POST over a real socket; the whole answer.
+fn post_answer(base: &str, path: &str, body: &str) -> String {
     let addr = base.trim_start_matches("http://");
     let mut s = TcpStream::connect(addr).unwrap();
     write!(
@@ -89,7 +95,7 @@ fn post(base: &str, path: &str, body: &str) {
     .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
-    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    out
 }
 
 /// A port nothing listens on (yet).
@@ -147,7 +153,8 @@ fn status_until(h: &Harness, slug: &str, what: &str, cond: impl Fn(&Value) -> bo
 fn settings() -> Value {
     json!({
         "timeoutMs": 5000, "retryInitialMs": 100, "retryMaxMs": 200,
-        "maxAttempts": 3, "allowRemote": false
+        "maxAttempts": 3, "allowRemote": false,
+        "respond": "rule", "respondTimeoutMs": 10000
     })
 }
 
@@ -195,6 +202,30 @@ fn a_down_target_shows_failed_tries_and_a_backlog_then_gets_the_event_once_up() 
 
     let cleared = ok(&h, "forward_clear", json!({ "slug": "default" }));
     assert_eq!(cleared["target"], Value::Null);
+}
+
+#[test]
+fn with_respond_target_the_provider_gets_the_targets_own_answer() {
+    let h = harness();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = format!("http://{}/", listener.local_addr().unwrap());
+    let mut inline = settings();
+    inline["respond"] = json!("target");
+    inline["respondTimeoutMs"] = json!(3000);
+    let on = ok(
+        &h,
+        "forward_set",
+        json!({ "slug": "default", "target": target, "settings": inline }),
+    );
+    assert_eq!(on["settings"]["respond"], "target");
+    assert_eq!(on["settings"]["respondTimeoutMs"], 3000);
+    let receiver = std::thread::spawn(move || receive_one(&listener));
+    let answer = post_answer(&h.base, "/inline", "{}");
+    assert!(
+        answer.starts_with("HTTP/1.1 204"),
+        "the target's answer: {answer}"
+    );
+    assert_eq!(receiver.join().unwrap().0, "POST /inline HTTP/1.1");
 }
 
 #[test]

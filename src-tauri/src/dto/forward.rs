@@ -4,7 +4,7 @@
 use hookscope_core::forward::ForwardStatus;
 use hookscope_core::hub::{self, ForwardOutcome};
 use hookscope_core::replay::ReplayJson;
-use hookscope_core::store::forwards::ForwardSettings;
+use hookscope_core::store::forwards::{ForwardSettings, Respond};
 use hookscope_core::store::routes::{Match, Route};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -98,6 +98,19 @@ pub struct ForwardSettingsDto {
     pub allow_remote: bool,
     #[serde(default)]
     pub follow_redirects: bool,
+    /// What the provider gets back: the endpoint's response rule at once, or the target's own
+    /// answer (waited for inline, within `respond_timeout_ms`).
+    pub respond: ForwardRespond,
+    /// Keep it below the provider's own delivery timeout.
+    #[ts(type = "number")]
+    pub respond_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ForwardRespond {
+    Rule,
+    Target,
 }
 
 impl From<ForwardSettings> for ForwardSettingsDto {
@@ -109,6 +122,11 @@ impl From<ForwardSettings> for ForwardSettingsDto {
             max_attempts: s.max_attempts,
             allow_remote: s.allow_remote,
             follow_redirects: s.follow_redirects,
+            respond: match s.respond {
+                Respond::Rule => ForwardRespond::Rule,
+                Respond::Target => ForwardRespond::Target,
+            },
+            respond_timeout_ms: s.respond_timeout_ms,
         }
     }
 }
@@ -122,6 +140,11 @@ impl From<ForwardSettingsDto> for ForwardSettings {
             max_attempts: s.max_attempts,
             allow_remote: s.allow_remote,
             follow_redirects: s.follow_redirects,
+            respond: match s.respond {
+                ForwardRespond::Rule => Respond::Rule,
+                ForwardRespond::Target => Respond::Target,
+            },
+            respond_timeout_ms: s.respond_timeout_ms,
         }
     }
 }

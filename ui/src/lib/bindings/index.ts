@@ -167,6 +167,8 @@ createdAt: string, target: string,
  */
 status: number | null, error: string | null, latencyMs: number | null, };
 
+export type ForwardRespond = "rule" | "target";
+
 export type ForwardSettingsDto = { 
 /**
  * Each try waits this long for the target's whole answer.
@@ -183,7 +185,16 @@ maxAttempts: number,
 /**
  * Allow a target that is not loopback (the UI asks the user first).
  */
-allowRemote: boolean, followRedirects: boolean, };
+allowRemote: boolean, followRedirects: boolean, 
+/**
+ * What the provider gets back: the endpoint's response rule at once, or the target's own
+ * answer (waited for inline, within `respond_timeout_ms`).
+ */
+respond: ForwardRespond, 
+/**
+ * Keep it below the provider's own delivery timeout.
+ */
+respondTimeoutMs: number, };
 
 export type ForwardStatusRes = { endpoint: string, 
 /**

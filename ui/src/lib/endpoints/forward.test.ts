@@ -10,7 +10,10 @@ function status(over: Partial<ForwardStatusRes> = {}): ForwardStatusRes {
   return {
     endpoint: "stripe",
     target: "http://localhost:3000/",
-    settings: { timeoutMs: 300000, retryInitialMs: 500, retryMaxMs: 30000, maxAttempts: 5, allowRemote: false, followRedirects: false },
+    settings: {
+      timeoutMs: 300000, retryInitialMs: 500, retryMaxMs: 30000, maxAttempts: 5,
+      allowRemote: false, followRedirects: false, respond: "rule", respondTimeoutMs: 10000,
+    },
     backlog: 0,
     recent: [],
     delivering: true,
@@ -63,6 +66,11 @@ describe("the editor's form", () => {
     expect(parseForwardForm({ ...f, retryMaxMs: "100" })).toMatchObject({ ok: false, error: expect.stringMatching(/at least 500/) });
     expect(parseForwardForm({ ...f, maxAttempts: "0" })).toMatchObject({ ok: true });
     expect(parseForwardForm({ ...f, timeoutS: "1.5" })).toMatchObject({ ok: true, value: { settings: { timeoutMs: 1500 } } });
+    expect(parseForwardForm({ ...f, respondTimeoutS: "-1" })).toMatchObject({ ok: false, error: expect.stringMatching(/provider's wait/) });
+    expect(parseForwardForm({ ...f, respond: "target", respondTimeoutS: "2.5" })).toMatchObject({
+      ok: true,
+      value: { settings: { respond: "target", respondTimeoutMs: 2500 } },
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 // Auto-forward in the UI, the pure part: the editor's form and its checks (a non-loopback
 // target needs the user's explicit confirmation), and the sidebar's one-line status.
-import type { ForwardSettingsDto, ForwardStatusRes, ForwardTry, RouteMatch } from "../bindings";
+import type { ForwardRespond, ForwardSettingsDto, ForwardStatusRes, ForwardTry, RouteMatch } from "../bindings";
 
 /** Whether a target URL points at this machine; null when it is not an http(s) URL. */
 export function isLoopbackUrl(url: string): boolean | null {
@@ -30,6 +30,8 @@ export type ForwardForm = {
   maxAttempts: string;
   allowRemote: boolean;
   followRedirects: boolean;
+  respond: ForwardRespond;
+  respondTimeoutS: string;
 };
 
 export const DEFAULT_TARGET = "http://localhost:3000";
@@ -43,6 +45,8 @@ export function formFromStatus(s: ForwardStatusRes): ForwardForm {
     maxAttempts: String(s.settings.maxAttempts),
     allowRemote: s.settings.allowRemote,
     followRedirects: s.settings.followRedirects,
+    respond: s.settings.respond,
+    respondTimeoutS: String(s.settings.respondTimeoutMs / 1000),
   };
 }
 
@@ -57,6 +61,12 @@ export function checkTarget(target: string, allowRemote: boolean): string | null
   return null;
 }
 
+/** Positive seconds as typed → whole milliseconds (at least 1); null when not that. */
+function seconds(v: string): number | null {
+  const n = Number(v.trim());
+  return v.trim() === "" || !Number.isFinite(n) || n <= 0 ? null : Math.max(1, Math.round(n * 1000));
+}
+
 function whole(v: string, what: string, min: number): number | string {
   const n = Number(v.trim());
   if (v.trim() === "" || !Number.isInteger(n) || n < min) return `${what} must be a whole number of at least ${min}.`;
@@ -66,9 +76,11 @@ function whole(v: string, what: string, min: number): number | string {
 export function parseForwardForm(f: ForwardForm): Parsed<{ target: string; settings: ForwardSettingsDto }> {
   const bad = checkTarget(f.target, f.allowRemote);
   if (bad) return { ok: false, error: bad };
-  const timeout = Number(f.timeoutS.trim());
-  if (f.timeoutS.trim() === "" || !Number.isFinite(timeout) || timeout <= 0)
-    return { ok: false, error: "The timeout must be a positive number of seconds." };
+  const timeout = seconds(f.timeoutS);
+  if (timeout === null) return { ok: false, error: "The timeout must be a positive number of seconds." };
+  const respondTimeout = seconds(f.respondTimeoutS);
+  if (respondTimeout === null)
+    return { ok: false, error: "The provider's wait for the target's answer must be a positive number of seconds." };
   const initial = whole(f.retryInitialMs, "The first retry delay", 1);
   if (typeof initial === "string") return { ok: false, error: initial };
   const max = whole(f.retryMaxMs, "The longest retry delay", initial);
@@ -80,12 +92,14 @@ export function parseForwardForm(f: ForwardForm): Parsed<{ target: string; setti
     value: {
       target: f.target.trim(),
       settings: {
-        timeoutMs: Math.round(timeout * 1000),
+        timeoutMs: timeout,
         retryInitialMs: initial,
         retryMaxMs: max,
         maxAttempts: attempts,
         allowRemote: f.allowRemote,
         followRedirects: f.followRedirects,
+        respond: f.respond,
+        respondTimeoutMs: respondTimeout,
       },
     },
   };

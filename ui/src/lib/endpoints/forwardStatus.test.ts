@@ -8,7 +8,10 @@ function status(slug: string, backlog: number, target: string | null = "http://l
   return {
     endpoint: slug,
     target,
-    settings: { timeoutMs: 1000, retryInitialMs: 10, retryMaxMs: 20, maxAttempts: 1, allowRemote: false, followRedirects: false },
+    settings: {
+      timeoutMs: 1000, retryInitialMs: 10, retryMaxMs: 20, maxAttempts: 1,
+      allowRemote: false, followRedirects: false, respond: "rule", respondTimeoutMs: 10000,
+    },
     backlog,
     recent: [],
     delivering: true,
