@@ -248,4 +248,76 @@ mod tests {
             })
             .unwrap();
     }
+    #[test]
+    fn respond_settings_round_trip_and_changing_them_bumps_the_endpoint_revision() {
+        let (_d, store) = temp_store();
+        store
+            .write(|tx| {
+                endpoints::insert(tx, "a", &EndpointPatch::default())?;
+                let s = ForwardSettings {
+                    respond: Respond::Target,
+                    respond_timeout_ms: 2500,
+                    ..Default::default()
+                };
+                set(tx, "a", &s)?;
+                assert_eq!(get(tx, "a")?.map(|f| f.settings), Some(s.clone()));
+                // Not forwarding (no forward_url): not answered by a target.
+                assert_eq!(list_responding(tx)?, vec![]);
+                endpoints::update(
+                    tx,
+                    "a",
+                    &EndpointPatch {
+                        forward_url: Some(Some("http://localhost:3000".into())),
+                        ..Default::default()
+                    },
+                )?;
+                assert_eq!(list_responding(tx)?, vec![("a".to_string(), 2500)]);
+                let before = endpoints::revision(tx)?;
+                assert!(advance(tx, "a", 0, 5)?);
+                assert_eq!(
+                    endpoints::revision(tx)?,
+                    before,
+                    "moving the position is no change"
+                );
+                set(tx, "a", &ForwardSettings::default())?;
+                assert!(
+                    endpoints::revision(tx)? > before,
+                    "capture servers reload the mode"
+                );
+                assert_eq!(list_responding(tx)?, vec![]);
+                Ok(())
+            })
+            .unwrap();
+        assert!(Respond::parse("both").is_err());
+    }
+
+    #[test]
+    fn the_position_skips_requests_answered_inline_but_not_the_others() {
+        use crate::store::events::{NextToForward, next_to_forward};
+        let (_d, store) = temp_store();
+        store
+            .write(|tx| {
+                let id = endpoints::insert(tx, "a", &EndpointPatch::default())?.id;
+                // 1 by rule, 2 and 3 inline, 4 by rule, 5 inline.
+                for inline in [0, 1, 1, 0, 1] {
+                    tx.execute(
+                        "INSERT INTO requests(endpoint_id, received_at, method, path, query,
+                            http_version, headers, body, body_size, response_status, fingerprint,
+                            answered_by_target)
+                         VALUES (?1, 0, 'POST', '/a', '', 'HTTP/1.1', x'', x'', 0, 200, 'f', ?2)",
+                        params![id, inline],
+                    )?;
+                }
+                let next = |after| next_to_forward(tx, "a", after);
+                let at = |skip_to, deliver| NextToForward { skip_to, deliver };
+                assert_eq!(next(0)?, at(None, Some(1)));
+                assert_eq!(next(1)?, at(Some(3), Some(4)));
+                assert_eq!(next(3)?, at(None, Some(4)));
+                assert_eq!(next(4)?, at(Some(5), None));
+                assert_eq!(next(5)?, at(None, None));
+                assert_eq!(crate::store::events::count_captured_after(tx, "a", 0)?, 2);
+                Ok(())
+            })
+            .unwrap();
+    }
 }
