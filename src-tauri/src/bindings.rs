@@ -56,6 +56,20 @@ pub fn api() -> Vec<(&'static str, String, String)> {
             "null".to_string(),
         ),
         ("hmac_compute", t::<HmacComputeReq>(), t::<HmacComputeRes>()),
+        (
+            "forward_status",
+            t::<ForwardStatusReq>(),
+            t::<ForwardStatusRes>(),
+        ),
+        ("forward_set", t::<ForwardSetReq>(), t::<ForwardStatusRes>()),
+        (
+            "forward_clear",
+            t::<ForwardClearReq>(),
+            t::<ForwardStatusRes>(),
+        ),
+        ("route_list", t::<RouteListReq>(), t::<Vec<RouteInfo>>()),
+        ("route_add", t::<RouteAddReq>(), t::<RouteInfo>()),
+        ("route_remove", t::<RouteRemoveReq>(), t::<Vec<RouteInfo>>()),
     ]
 }
 
@@ -67,6 +81,7 @@ pub fn live_events() -> Vec<(&'static str, String)> {
         (live::ENDPOINTS_CHANGED_EVENT, "null".to_string()),
         (live::CAPTURE_STATUS_EVENT, CaptureStatus::name()),
         (live::FOCUS_EVENT, FocusEvent::name()),
+        (live::FORWARD_ATTEMPTED_EVENT, ForwardAttempt::name()),
     ]
 }
 
@@ -106,6 +121,20 @@ pub fn typescript() -> String {
         Settings::decl(),
         SettingsSetReq::decl(),
         FocusEvent::decl(),
+        ForwardStatusReq::decl(),
+        ForwardTry::decl(),
+        ForwardRespond::decl(),
+        ForwardSettingsDto::decl(),
+        ForwardStatusRes::decl(),
+        ForwardSetReq::decl(),
+        ForwardClearReq::decl(),
+        RouteMatch::decl(),
+        RouteInfo::decl(),
+        RouteListReq::decl(),
+        RouteAddReq::decl(),
+        RouteRemoveReq::decl(),
+        ForwardNext::decl(),
+        ForwardAttempt::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs (`make bindings`). Do not edit.\n\n",

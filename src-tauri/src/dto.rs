@@ -12,6 +12,9 @@ use ts_rs::TS;
 
 use crate::error::ApiError;
 
+mod forward;
+pub use forward::*;
+
 /// One line of the event list, and what live updates carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -511,6 +514,8 @@ pub enum NotifyRule {
     InvalidSignature,
     /// Only requests of the event type in `notify_event_type`.
     EventType,
+    /// Only forward tries that failed (no answer, or not 2xx).
+    FailedForward,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -27,6 +27,9 @@ use crate::state::{AppState, StartupFailure};
 /// Overrides the listen address, as for `hookscope serve`.
 pub const LISTEN_ENV: &str = "HOOKSCOPE_LISTEN";
 
+/// How long quitting waits for the forwarder to stop.
+const FORWARDER_STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The part of the app the mock runtime tests too: commands and window behaviour.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
@@ -46,6 +49,12 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::endpoints::endpoint_update,
             commands::endpoints::endpoint_delete,
             commands::hmac::hmac_compute,
+            commands::forward::forward_status,
+            commands::forward::forward_set,
+            commands::forward::forward_clear,
+            commands::forward::route_list,
+            commands::forward::route_add,
+            commands::forward::route_remove,
         ])
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
@@ -104,6 +113,8 @@ fn start<R: Runtime>(app: &AppHandle<R>, data_dir: std::path::PathBuf, engine: E
         tracing::warn!(error = %e, "capture is not listening");
     }
     commands::app::announce(app, &status);
+    // The forwarder spawns its tasks on the current runtime: enter Tauri's.
+    tauri::async_runtime::block_on(async { state.start_forwarder() });
     spawn_tasks(app, &state);
 }
 
@@ -151,7 +162,16 @@ pub fn run() {
         if let RunEvent::Exit = event
             && let Some(state) = app.try_state::<AppState>()
         {
-            // Commit what is queued before the process ends.
+            // Let the forward try in flight finish (bounded), then commit what is queued.
+            if let Some(forwarder) = state.take_forwarder() {
+                let stopped = tauri::async_runtime::block_on(tokio::time::timeout(
+                    FORWARDER_STOP_GRACE,
+                    forwarder.stop(),
+                ));
+                if stopped.is_err() {
+                    tracing::warn!("auto-forward did not stop in time; quitting anyway");
+                }
+            }
             state.engine.shutdown();
         }
     });

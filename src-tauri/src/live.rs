@@ -1,6 +1,6 @@
 //! Live updates: one task subscribed to the engine's hub forwards new events to the window in
 //! small batches (at most one emit per [`BATCH_WINDOW`]), hands each to the notifier, and keeps
-//! the tray's count. Event names and payloads are defined here and nowhere else.
+//! the tray's count. Forward tries go to the window and the notifier as they come. Event names and payloads are defined here and nowhere else.
 //!
 //! The window subscribes before its first `event_list` and merges by id, so an event that lands
 //! between the two is neither lost nor shown twice. When the hub reports that this subscriber
@@ -13,7 +13,8 @@ use tauri::{AppHandle, Emitter, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
-use crate::dto::EventSummary;
+use crate::dto::{EventSummary, ForwardAttempt};
+use crate::notify::Arrival;
 use crate::state::AppState;
 
 /// Payload: `EventSummary[]`, oldest first.
@@ -26,6 +27,8 @@ pub const ENDPOINTS_CHANGED_EVENT: &str = "endpoints-changed";
 pub const CAPTURE_STATUS_EVENT: &str = "capture-status";
 /// Payload: `FocusEvent`. A notification was clicked.
 pub const FOCUS_EVENT: &str = "event-focus";
+/// Payload: `ForwardAttempt`. A forward try was recorded: refresh the status and replays.
+pub const FORWARD_ATTEMPTED_EVENT: &str = "forward-attempted";
 
 const BATCH_WINDOW: Duration = Duration::from_millis(30);
 const BATCH_MAX: usize = 500;
@@ -34,7 +37,7 @@ const BATCH_MAX: usize = 500;
 pub async fn forward<R: Runtime>(
     app: AppHandle<R>,
     state: AppState,
-    notices: mpsc::UnboundedSender<EventSummary>,
+    notices: mpsc::UnboundedSender<Arrival>,
 ) {
     let mut hub = state.engine.hub().subscribe();
     let mut batch: Vec<EventSummary> = Vec::new();
@@ -47,13 +50,19 @@ pub async fn forward<R: Runtime>(
         match next {
             Some(Ok(HubEvent::Captured(summary))) => {
                 let summary = EventSummary::from(*summary);
-                let _ = notices.send(summary.clone());
+                let _ = notices.send(Arrival::Captured(summary.clone()));
                 batch.push(summary);
                 if batch.len() >= BATCH_MAX {
                     flush(&app, &mut batch);
                 }
             }
             Some(Ok(HubEvent::EndpointsChanged)) => emit(&app, ENDPOINTS_CHANGED_EVENT, ()),
+            // Rare (one per try, tries are spaced by backoff): no batching needed.
+            Some(Ok(HubEvent::Forwarded(outcome))) => {
+                let attempt = ForwardAttempt::from(*outcome);
+                let _ = notices.send(Arrival::Forwarded(attempt.clone()));
+                emit(&app, FORWARD_ATTEMPTED_EVENT, attempt);
+            }
             // Deleted, or imported in bulk with their original times: the list must be re-read.
             Some(Ok(HubEvent::EventsRemoved | HubEvent::EventsImported { .. })) => {
                 flush(&app, &mut batch);

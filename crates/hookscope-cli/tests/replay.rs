@@ -711,3 +711,102 @@ fn routes_send_matching_events_to_their_own_target() {
     );
     assert!(stdout(&hookscope(d, &["routes", "stripe"])).contains("no routes"));
 }
+
+/// Post `body` to the capture server and return the whole answer as text.
+fn exchange(addr: SocketAddr, path: &str, body: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn forward_respond_target_relays_the_handlers_answer_and_rule_is_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(hookscope(d, &["endpoints", "add", "dev"]).status.success());
+    let recv = Receiver::start();
+    recv.status.store(202, Ordering::SeqCst);
+    let set = hookscope(
+        d,
+        &[
+            "forward",
+            "dev",
+            "--to",
+            &recv.url("/wh"),
+            "--respond",
+            "target",
+            "--respond-timeout",
+            "3000",
+        ],
+    );
+    assert!(set.status.success(), "{set:?}");
+    let text = stdout(&set);
+    assert!(
+        text.contains("forwarded to")
+            && text.contains("target's own answer")
+            && text.contains("3000 ms"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&hookscope(d, &["forward", "dev", "--json"]).stdout).unwrap();
+    assert_eq!(json["respond"], "target");
+    assert_eq!(json["respond_timeout_ms"], 3000);
+    assert_eq!(
+        json["timeout_ms"], 300_000,
+        "other settings keep their defaults"
+    );
+
+    let server = serve(d);
+    let answer = exchange(server.addr, "/dev/a", b"a");
+    assert!(
+        answer.starts_with("HTTP/1.1 202") && answer.ends_with("handled"),
+        "{answer}"
+    );
+    assert_eq!(recv.next().request_line, "POST /wh/a HTTP/1.1");
+    assert!(
+        recv.rx.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "serve's forwarder does not send it again"
+    );
+
+    let zero = hookscope(d, &["forward", "dev", "--respond-timeout", "0"]);
+    assert_eq!(zero.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&zero.stderr).contains("respond timeout"),
+        "{zero:?}"
+    );
+    assert!(
+        !hookscope(d, &["forward", "dev", "--respond", "both"])
+            .status
+            .success()
+    );
+    assert!(
+        hookscope(d, &["forward", "dev", "--respond", "rule", "--off"])
+            .status
+            .code()
+            != Some(0),
+        "--off takes no settings"
+    );
+
+    let rule = hookscope(d, &["forward", "dev", "--respond", "rule"]);
+    assert!(stdout(&rule).contains("response rule"), "{rule:?}");
+    let shown = stdout(&hookscope(d, &["forward", "dev"]));
+    assert!(
+        shown.contains("response rule") && shown.contains(&recv.url("/wh")),
+        "{shown}"
+    );
+    // The server picks the change up within a second.
+    std::thread::sleep(Duration::from_millis(1000));
+    let answer = exchange(server.addr, "/dev/b", b"b");
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.ends_with(r#"{"ok":true}"#),
+        "{answer}"
+    );
+    assert_eq!(recv.next().request_line, "POST /wh/b HTTP/1.1");
+}

@@ -15,7 +15,7 @@ use crate::model::{DEFAULT_SLUG, Endpoint, EndpointPatch, Header, RawRequest, Re
 use crate::providers::{self, Inbound};
 use crate::store::events::{Inserted, NewEvent, StatusPolicy};
 use crate::store::writer::Writer;
-use crate::store::{Store, StoreOptions, endpoints};
+use crate::store::{Store, StoreOptions, endpoints, forwards};
 use crate::{Error, Result};
 
 /// The engine shared by the capture server, the desktop shell and the CLI: cheap to clone.
@@ -31,6 +31,8 @@ pub struct Engine {
 struct Directory {
     revision: i64,
     by_slug: HashMap<String, Arc<Endpoint>>,
+    /// Endpoints answered with their forward target's answer, with the respond timeout.
+    responding: HashMap<String, Duration>,
 }
 
 /// What the server should answer after a request was stored.
@@ -50,6 +52,7 @@ impl Engine {
         let directory = Arc::new(RwLock::new(Directory {
             revision: -1,
             by_slug: HashMap::new(),
+            responding: HashMap::new(),
         }));
         let engine = Self {
             store,
@@ -78,17 +81,27 @@ impl Engine {
             let list = if revision == known {
                 None
             } else {
-                Some(endpoints::list(c)?)
+                Some((endpoints::list(c)?, forwards::list_responding(c)?))
             };
             Ok((revision, list))
         })?;
-        let Some(list) = list else { return Ok(false) };
+        let Some((list, responding)) = list else {
+            return Ok(false);
+        };
         let by_slug = list
             .into_iter()
             .map(|e| (e.slug.clone(), Arc::new(e)))
             .collect();
+        let responding = responding
+            .into_iter()
+            .map(|(slug, ms)| (slug, Duration::from_millis(ms.max(1))))
+            .collect();
         if let Ok(mut dir) = self.directory.write() {
-            *dir = Directory { revision, by_slug };
+            *dir = Directory {
+                revision,
+                by_slug,
+                responding,
+            };
         }
         if known >= 0 {
             self.hub.publish(HubEvent::EndpointsChanged);
@@ -112,6 +125,15 @@ impl Engine {
                 what: "endpoint",
                 key: DEFAULT_SLUG.into(),
             })
+    }
+
+    /// How long the provider waits for the forward target's answer, when the endpoint is
+    /// answered that way ([`crate::store::forwards::Respond::Target`]); `None`: by its rule.
+    pub fn respond_by_target(&self, slug: &str) -> Option<Duration> {
+        self.directory
+            .read()
+            .ok()
+            .and_then(|d| d.responding.get(slug).copied())
     }
 
     /// Analyse and store a request, then say how to answer it. The answer is only produced once
@@ -181,6 +203,21 @@ pub struct Prepared {
     /// The answer; its status is replaced by the one decided at commit for rule-based answers.
     pub reply: Reply,
     pub delay: Duration,
+}
+
+impl Prepared {
+    /// Mark the request as answered by the forward target (tried inline once it is stored, see
+    /// [`crate::respond`]), unless Hookscope answers it itself anyway (a handshake, a rejected
+    /// body). Until the target's answer is known, the stored status is 502: what the provider
+    /// gets when it does not come.
+    pub fn answer_by_target(&mut self) -> bool {
+        if !matches!(self.event.status, StatusPolicy::Rule(_)) {
+            return false;
+        }
+        self.event.status = StatusPolicy::Fixed(502);
+        self.event.answered_by_target = true;
+        true
+    }
 }
 
 /// Analysis on the capture path: pure and synchronous.
@@ -254,6 +291,7 @@ pub fn prepare(endpoint: &Endpoint, raw: RawRequest, now: i64) -> Prepared {
         signature,
         status,
         imported: false,
+        answered_by_target: false,
     };
     Prepared {
         event,

@@ -1,6 +1,7 @@
 //! Auto-forward: every new event of an endpoint goes to the endpoint's forward target (or the
 //! target of the first route it matches, see [`crate::store::routes`]), in arrival order,
-//! through the replay engine; each try is recorded in `replays` (`kind = 'forward'`).
+//! through the replay engine; each try is recorded in `replays` (`kind = 'forward'`) and then
+//! announced on the hub ([`HubEvent::Forwarded`]) with what happens next.
 //!
 //! Invariants:
 //! - Capture never waits for forwarding: workers run on their own tasks and only read what the
@@ -14,20 +15,27 @@
 //!   answers; an answer of 5xx is retried up to `max_attempts` times, then the event is given
 //!   up on; any other answer (2xx–4xx) is the handler's verdict and counts as delivered.
 //! - Imported events are never forwarded.
+//! - Events of an endpoint with `respond = target` that the capture server answered with the
+//!   target's own answer ([`crate::respond`]) are marked so when stored: their one try was inline,
+//!   and the background worker moves its position past them without sending them again. The mark
+//!   is set per event at capture, not read from the current mode, so switching the mode neither
+//!   repeats an inline try nor skips an event answered by the rule (those stay in the backlog).
 //! - One forwarder per data dir delivers: it holds an OS file lock ([`LOCK_FILE`]); another
 //!   process's forwarder (the app beside `hookscope serve`) waits and takes over when it exits.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-use crate::hub::HubEvent;
+use crate::hub::{ForwardOutcome, ForwardState, HubEvent};
 use crate::model::EndpointPatch;
 use crate::replay::{self, Edits, ReplayJson, SendOptions, blocking, target::Target};
-use crate::store::forwards::{self, ForwardSettings};
+use crate::store::forwards::{self, ForwardSettings, Respond};
 use crate::store::replays::{self, Kind};
 use crate::store::routes;
 use crate::store::{Store, endpoints, events};
@@ -41,17 +49,29 @@ const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 pub struct Forwarder {
     stop: watch::Sender<bool>,
     supervisor: JoinHandle<()>,
+    delivering: Arc<AtomicBool>,
 }
 
 /// Start forwarding for every endpoint that has it on. Call from within a tokio runtime (the
 /// capture server's, or the desktop app's).
 pub fn start(engine: &Engine) -> Forwarder {
     let (stop, stopped) = watch::channel(false);
-    let supervisor = tokio::spawn(supervise(engine.clone(), stopped));
-    Forwarder { stop, supervisor }
+    let delivering = Arc::new(AtomicBool::new(false));
+    let supervisor = tokio::spawn(supervise(engine.clone(), stopped, delivering.clone()));
+    Forwarder {
+        stop,
+        supervisor,
+        delivering,
+    }
 }
 
 impl Forwarder {
+    /// Whether this forwarder holds the data dir's lock and so is the one delivering; false
+    /// while another process (say `hookscope serve`) forwards for the same data dir.
+    pub fn delivering(&self) -> bool {
+        self.delivering.load(Ordering::Relaxed)
+    }
+
     /// Stop after the tries in flight; events not yet delivered wait for the next start.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
@@ -103,12 +123,13 @@ async fn take_lock(store: &Store, stop: &mut watch::Receiver<bool>) -> Option<st
     None
 }
 
-async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>) {
+async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>, delivering: Arc<AtomicBool>) {
     // One forwarder per data dir: the app and `hookscope serve` side by side must not both
     // deliver. The other one waits and takes over when the holder exits.
     let Some(_lock) = take_lock(engine.store(), &mut stop).await else {
         return;
     };
+    delivering.store(true, Ordering::Relaxed);
     let mut hub = engine.hub().subscribe();
     let mut workers: HashMap<String, JoinHandle<()>> = HashMap::new();
     while !stopping(&stop) {
@@ -133,6 +154,7 @@ async fn supervise(engine: Engine, mut stop: watch::Receiver<bool>) {
     for (_, worker) in workers {
         let _ = worker.await;
     }
+    delivering.store(false, Ordering::Relaxed);
 }
 
 fn forwarding_endpoints(store: &Store) -> Result<Vec<String>> {
@@ -164,7 +186,28 @@ async fn endpoints_changed(hub: &mut broadcast::Receiver<HubEvent>) {
 enum Next {
     Off,
     Wait,
-    Deliver { id: i64, from: i64 },
+    /// Move past requests the target already answered inline.
+    Skip {
+        from: i64,
+        to: i64,
+    },
+    Deliver {
+        id: i64,
+        from: i64,
+    },
+}
+
+/// Save the position; false when the store failed (logged).
+async fn advance(store: &Store, slug: &str, from: i64, to: i64) -> bool {
+    let store = store.clone();
+    let name = slug.to_string();
+    match blocking(move || store.write(|tx| forwards::advance(tx, &name, from, to))).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not save its position");
+            false
+        }
+    }
 }
 
 async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
@@ -178,12 +221,15 @@ async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
                 let state = forwards::get(c, &name)?;
                 Ok(match (endpoint.forward_url, state) {
                     (Some(_), Some(state)) => {
-                        match events::next_captured(c, &name, state.delivered_upto)? {
-                            Some(id) => Next::Deliver {
-                                id,
-                                from: state.delivered_upto,
-                            },
-                            None => Next::Wait,
+                        let from = state.delivered_upto;
+                        match events::next_to_forward(c, &name, from)? {
+                            events::NextToForward {
+                                skip_to: Some(to), ..
+                            } => Next::Skip { from, to },
+                            events::NextToForward {
+                                deliver: Some(id), ..
+                            } => Next::Deliver { id, from },
+                            _ => Next::Wait,
                         }
                     }
                     _ => Next::Off,
@@ -195,17 +241,19 @@ async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
             // Forwarding turned off, or the endpoint removed.
             Ok(Next::Off) | Err(crate::Error::NotFound { .. }) => return,
             Ok(Next::Wait) => wait_for_new(&mut hub, &slug, &mut stop).await,
+            Ok(Next::Skip { from, to }) => {
+                if !advance(engine.store(), &slug, from, to).await {
+                    tokio::select! {
+                        _ = stop.changed() => {}
+                        () = tokio::time::sleep(CATCH_UP_EVERY) => {}
+                    }
+                }
+            }
             Ok(Next::Deliver { id, from }) => {
-                if !deliver(engine.store(), &slug, id, &mut stop).await {
+                if !deliver(&engine, &slug, id, &mut stop).await {
                     return;
                 }
-                let store = engine.store().clone();
-                let name = slug.clone();
-                if let Err(e) =
-                    blocking(move || store.write(|tx| forwards::advance(tx, &name, from, id))).await
-                {
-                    tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not save its position");
-                }
+                advance(engine.store(), &slug, from, id).await;
             }
             Err(e) => {
                 tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not read the store");
@@ -246,7 +294,8 @@ async fn wait_for_new(
 
 /// Deliver one event, retrying as the settings say. False when stopped or forwarding was turned
 /// off meanwhile (the position stays, so the event is tried again next time).
-async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<bool>) -> bool {
+async fn deliver(engine: &Engine, slug: &str, id: i64, stop: &mut watch::Receiver<bool>) -> bool {
+    let store = engine.store();
     let mut attempt: u32 = 1;
     loop {
         let reader = store.clone();
@@ -291,9 +340,12 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
             Ok(out) => out,
             Err(e) => {
                 // It can never be sent as it is: record why and move on.
-                let _ =
+                let recorded =
                     replay::record_failure(store, id, Kind::Forward, attempt, &url, e.to_string())
                         .await;
+                if let Ok(r) = recorded {
+                    announce(engine, slug, &r, ForwardState::GaveUp);
+                }
                 return true;
             }
         };
@@ -303,19 +355,19 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
             sent = replay::send_and_record(store, id, Kind::Forward, attempt, &out, &options, None, false) => sent,
             _ = stop.changed() => return false,
         };
-        let status = match sent {
-            Ok(r) => r.status,
+        let state = match sent {
+            Ok(r) => {
+                let state = next_state(settings, attempt, r.status);
+                announce(engine, slug, &r, state);
+                state
+            }
             Err(e) => {
                 tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not record a try");
-                None
+                ForwardState::Retrying
             }
         };
-        match status {
-            Some(s) if s < 500 => return true,
-            Some(_) if settings.max_attempts > 0 && attempt >= settings.max_attempts => {
-                return true;
-            }
-            _ => {}
+        if state != ForwardState::Retrying {
+            return true;
         }
         let backoff = backoff(settings, attempt);
         tokio::select! {
@@ -327,6 +379,32 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
         }
         attempt = attempt.saturating_add(1);
     }
+}
+
+/// What follows try `attempt` that got `status`: an answer below 500 is the handler's verdict;
+/// a 5xx is retried up to `max_attempts` (0: forever); no answer is always retried.
+fn next_state(s: &ForwardSettings, attempt: u32, status: Option<u16>) -> ForwardState {
+    match status {
+        Some(code) if code < 500 => ForwardState::Delivered,
+        Some(_) if s.max_attempts > 0 && attempt >= s.max_attempts => ForwardState::GaveUp,
+        _ => ForwardState::Retrying,
+    }
+}
+
+/// Tell the hub about a recorded try.
+pub(crate) fn announce(engine: &Engine, slug: &str, r: &ReplayJson, state: ForwardState) {
+    engine
+        .hub()
+        .publish(HubEvent::Forwarded(Box::new(ForwardOutcome {
+            endpoint: slug.to_string(),
+            event_id: r.event_id,
+            replay_id: r.id,
+            attempt: r.attempt,
+            target: r.target.clone(),
+            status: r.status,
+            error: r.error.clone(),
+            state,
+        })));
 }
 
 /// The wait after try `attempt`: the initial delay doubled per try, capped.
@@ -346,6 +424,11 @@ pub fn forward_set(store: &Store, slug: &str, url: &str, settings: &ForwardSetti
     if settings.retry_initial_ms == 0 || settings.retry_max_ms < settings.retry_initial_ms {
         return Err(crate::Error::invalid(
             "retry delays must be at least 1 ms, the maximum no less than the initial one",
+        ));
+    }
+    if settings.respond_timeout_ms == 0 {
+        return Err(crate::Error::invalid(
+            "the respond timeout must be at least 1 ms (keep it below the provider's own timeout)",
         ));
     }
     store.write(|tx| {
@@ -386,7 +469,11 @@ pub struct ForwardStatus {
     pub retry_initial_ms: Option<u64>,
     pub retry_max_ms: Option<u64>,
     pub max_attempts: Option<u32>,
-    /// Events captured but not yet delivered.
+    /// What the provider is answered with: the response rule, or the target's own answer.
+    pub respond: Option<Respond>,
+    /// How long the provider waits for the target's answer (with `respond: target`).
+    pub respond_timeout_ms: Option<u64>,
+    /// Events captured but not yet delivered in the background.
     pub backlog: u64,
     /// The newest tries, newest first.
     pub recent: Vec<ReplayJson>,
@@ -412,8 +499,41 @@ pub fn forward_status(store: &Store, slug: &str, recent: usize) -> Result<Forwar
             retry_initial_ms: s.map(|s| s.retry_initial_ms),
             retry_max_ms: s.map(|s| s.retry_max_ms),
             max_attempts: s.map(|s| s.max_attempts),
+            respond: s.map(|s| s.respond),
+            respond_timeout_ms: s.map(|s| s.respond_timeout_ms),
             backlog,
             recent,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreOptions;
+
+    async fn until(what: &str, cond: impl Fn() -> bool) {
+        let start = std::time::Instant::now();
+        while !cond() {
+            assert!(start.elapsed() < Duration::from_secs(5), "{what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_the_lock_holder_says_it_delivers_and_the_other_takes_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = Engine::open(dir.path(), StoreOptions::default()).unwrap();
+        let two = Engine::open(dir.path(), StoreOptions::default()).unwrap();
+        let first = start(&one);
+        until("the first takes the lock", || first.delivering()).await;
+        let second = start(&two);
+        tokio::time::sleep(CATCH_UP_EVERY + Duration::from_millis(200)).await;
+        assert!(!second.delivering(), "another process holds the lock");
+        first.stop().await;
+        until("the second takes over", || second.delivering()).await;
+        second.stop().await;
+        one.shutdown();
+        two.shutdown();
+    }
 }

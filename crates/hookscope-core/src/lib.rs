@@ -17,6 +17,7 @@ pub mod import;
 pub mod model;
 pub mod providers;
 pub mod replay;
+pub mod respond;
 pub mod signatures;
 pub mod store;
 pub mod triggers;

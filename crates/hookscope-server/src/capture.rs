@@ -1,4 +1,5 @@
-//! The one handler: HTTP in, the core's pipeline, the endpoint's answer out.
+//! The one handler: HTTP in, the core's pipeline, the endpoint's answer out (its response
+//! rule, or the forward target's own answer when the endpoint is set to respond with it).
 
 use std::net::SocketAddr;
 
@@ -6,7 +7,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 use hookscope_core::model::{Endpoint, Header, RawRequest, Rejection};
-use hookscope_core::{Engine, store};
+use hookscope_core::{Engine, respond, store};
 use http_body_util::BodyExt;
 
 /// Bodies above this size are analysed on a blocking thread so hashing and decoding a large
@@ -48,24 +49,40 @@ pub async fn capture(
         rejection,
     };
     let (method, path, size) = (raw.method.clone(), raw.path.clone(), raw.recorded_size());
-    let result = if raw.body.len() > INLINE_ANALYSIS_MAX {
+    let now = time_now();
+    let prepared = if raw.body.len() > INLINE_ANALYSIS_MAX {
         let for_analysis = endpoint.clone();
-        let now = time_now();
-        match tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             hookscope_core::capture::prepare(&for_analysis, raw, now)
         })
         .await
-        {
-            Ok(prepared) => engine.commit(&endpoint, prepared).await,
-            Err(e) => Err(hookscope_core::Error::invalid(format!(
-                "analysis failed: {e}"
-            ))),
-        }
+        .map_err(|e| hookscope_core::Error::invalid(format!("analysis failed: {e}")))
     } else {
-        engine.capture(&endpoint, raw).await
+        Ok(hookscope_core::capture::prepare(&endpoint, raw, now))
+    };
+    // Answered by the forward target: marked so when stored, tried once it is committed.
+    let mut by_target = None;
+    let result = match prepared {
+        Ok(mut prepared) => {
+            by_target = engine
+                .respond_by_target(&endpoint.slug)
+                .filter(|_| prepared.answer_by_target());
+            engine.commit(&endpoint, prepared).await
+        }
+        Err(e) => Err(e),
     };
     match result {
         Ok(captured) => {
+            if let Some(timeout) = by_target {
+                let relayed = respond::answer_from_target(&engine, captured.id, timeout).await;
+                tracing::info!(
+                    target: "hookscope::request",
+                    "#{} {method} {path} {size}B -> {} (the forward target's answer)",
+                    captured.id,
+                    relayed.status
+                );
+                return relayed_response(relayed);
+            }
             tracing::info!(
                 target: "hookscope::request",
                 "#{} {method} {path} {size}B -> {}{}",
@@ -145,6 +162,22 @@ fn to_response(reply: hookscope_core::model::Reply) -> Response<Body> {
     *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     for (name, value) in reply.headers {
         if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
+}
+
+/// The target's answer as it came (header values as bytes); headers hyper refuses are dropped.
+fn relayed_response(relayed: respond::Relayed) -> Response<Body> {
+    let mut response = Response::new(Body::from(relayed.body));
+    *response.status_mut() =
+        StatusCode::from_u16(relayed.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    for h in relayed.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(h.name.as_bytes()),
+            HeaderValue::from_bytes(&h.value),
+        ) {
             response.headers_mut().append(name, value);
         }
     }

@@ -1,8 +1,9 @@
 //! The capture server: axum over the core's pipeline. It turns any HTTP request (any method,
 //! any path) into a [`RawRequest`], reads the body up to the endpoint's limit, hands it to the
 //! engine, and answers only once the engine says the request is committed: the endpoint's
-//! response rule on success, `413` (still recorded) for a body over the limit, `503` with the
-//! reason when the store failed. It serves nothing else: no UI, no API.
+//! response rule on success (or the forward target's own answer, for an endpoint forwarding with
+//! `respond = target`), `413` (still recorded) for a body over the limit, `503` with the reason
+//! when the store failed. It serves nothing else: no UI, no API.
 
 mod capture;
 

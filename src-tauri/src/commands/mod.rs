@@ -7,4 +7,5 @@
 pub mod app;
 pub mod endpoints;
 pub mod events;
+pub mod forward;
 pub mod hmac;

@@ -16,7 +16,7 @@ use hookscope_core::replay::{
 };
 use hookscope_core::store::StoreOptions;
 use hookscope_core::store::events::{self, Filter};
-use hookscope_core::store::forwards::{self, ForwardSettings};
+use hookscope_core::store::forwards::{self, ForwardSettings, Respond};
 use hookscope_core::triggers;
 
 use super::open_store;
@@ -340,7 +340,7 @@ pub struct ForwardArgs {
     #[arg(long = "to", value_name = "URL", conflicts_with = "off")]
     to: Option<String>,
     /// Stop forwarding.
-    #[arg(long, conflicts_with_all = ["timeout_ms", "retry_initial_ms", "retry_max_ms", "max_attempts"])]
+    #[arg(long, conflicts_with_all = ["timeout_ms", "retry_initial_ms", "retry_max_ms", "max_attempts", "respond", "respond_timeout"])]
     off: bool,
     /// How long each try waits for the handler (default 300000: time for a breakpoint).
     #[arg(long, value_name = "N")]
@@ -361,6 +361,15 @@ pub struct ForwardArgs {
     /// Follow redirects.
     #[arg(long)]
     follow_redirects: bool,
+    /// What the provider is answered with: `rule` (the endpoint's response rule, at once; the
+    /// default) or `target` (the forward target's own answer, waited for; 502/504 when it
+    /// fails, and such events are not forwarded again).
+    #[arg(long, value_name = "MODE", value_parser = ["rule", "target"])]
+    respond: Option<String>,
+    /// With `--respond target`: how long the provider waits for the target's answer (default
+    /// 10000); keep it below the provider's own timeout (Slack, Zoom 3 s; Shopify 5 s).
+    #[arg(long, value_name = "MS")]
+    respond_timeout: Option<u64>,
     #[arg(long)]
     json: bool,
 }
@@ -372,7 +381,9 @@ pub fn forward(data: &Path, args: ForwardArgs) -> Result<ExitCode> {
         || args.retry_max_ms.is_some()
         || args.max_attempts.is_some()
         || args.allow_remote
-        || args.follow_redirects;
+        || args.follow_redirects
+        || args.respond.is_some()
+        || args.respond_timeout.is_some();
     let target = match &args.to {
         Some(url) => Some(url.clone()),
         // Changing settings only: keep the target.
@@ -397,6 +408,11 @@ pub fn forward(data: &Path, args: ForwardArgs) -> Result<ExitCode> {
             max_attempts: args.max_attempts.unwrap_or(current.max_attempts),
             allow_remote: args.allow_remote,
             follow_redirects: args.follow_redirects,
+            respond: match &args.respond {
+                Some(mode) => Respond::parse(mode)?,
+                None => current.respond,
+            },
+            respond_timeout_ms: args.respond_timeout.unwrap_or(current.respond_timeout_ms),
         };
         forward::forward_set(&store, &args.slug, url, &settings)?;
     }
@@ -428,6 +444,13 @@ fn print_forward(s: &ForwardStatus) -> Result<()> {
             Some(n) => n.to_string(),
         }
     );
+    match s.respond {
+        Some(Respond::Target) => outln!(
+            "  the provider gets the target's own answer (waits up to {} ms; 502/504 when it fails)",
+            s.respond_timeout_ms.unwrap_or(0)
+        ),
+        _ => outln!("  the provider gets the endpoint's response rule at once"),
+    }
     outln!("  waiting to be delivered: {}", s.backlog);
     for a in &s.recent {
         let outcome = match (a.status, &a.error) {

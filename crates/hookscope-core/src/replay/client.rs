@@ -62,21 +62,28 @@ pub struct Delivery {
     /// The answer, or why there is none, in words.
     pub answer: Result<Answer, String>,
     pub latency: Duration,
+    /// No complete answer came within the timeout.
+    pub timed_out: bool,
 }
 
 /// Send `out` and wait for the answer (following redirects when asked).
 pub async fn send(out: &Outgoing, options: &SendOptions) -> Delivery {
     let started = Instant::now();
-    let answer = match tokio::time::timeout(options.timeout, send_following(out, options)).await {
-        Ok(answer) => answer,
-        Err(_) => Err(format!(
-            "timed out after {} ms without a complete answer",
-            options.timeout.as_millis()
-        )),
-    };
+    let (answer, timed_out) =
+        match tokio::time::timeout(options.timeout, send_following(out, options)).await {
+            Ok(answer) => (answer, false),
+            Err(_) => (
+                Err(format!(
+                    "timed out after {} ms without a complete answer",
+                    options.timeout.as_millis()
+                )),
+                true,
+            ),
+        };
     Delivery {
         answer,
         latency: started.elapsed(),
+        timed_out,
     }
 }
 

@@ -158,7 +158,8 @@ pub fn is_dropped(name: &str, connection_listed: &[String]) -> bool {
         || connection_listed.contains(&name)
 }
 
-fn connection_listed(headers: &[Header]) -> Vec<String> {
+/// Header names listed in `Connection` (lower case): hop-by-hop for this message.
+pub(crate) fn connection_listed(headers: &[Header]) -> Vec<String> {
     headers
         .iter()
         .filter(|h| h.name.eq_ignore_ascii_case("connection"))
@@ -497,10 +498,18 @@ pub(crate) async fn record_failure(
     target: &str,
     error: String,
 ) -> Result<ReplayJson> {
-    let row = Replay {
+    let row = failure_row(event_id, attempt, target, error);
+    let writer = store.clone();
+    let stored = blocking(move || writer.write(|tx| replays::insert(tx, kind, &row))).await?;
+    Ok(ReplayJson::from(&stored))
+}
+
+/// The row of an attempt that was not sent.
+pub(crate) fn failure_row(event_id: i64, attempt: u32, target: &str, error: String) -> Replay {
+    Replay {
         id: 0,
         request_id: event_id,
-        kind: kind.as_str().into(),
+        kind: String::new(),
         attempt,
         created_at_us: 0,
         target: target.to_string(),
@@ -511,13 +520,10 @@ pub(crate) async fn record_failure(
         response_size: None,
         latency_us: None,
         error: Some(error),
-    };
-    let writer = store.clone();
-    let stored = blocking(move || writer.write(|tx| replays::insert(tx, kind, &row))).await?;
-    Ok(ReplayJson::from(&stored))
+    }
 }
 
-fn record_row(
+pub(crate) fn record_row(
     event_id: i64,
     attempt: u32,
     out: &Outgoing,

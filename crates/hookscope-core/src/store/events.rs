@@ -29,6 +29,9 @@ pub struct NewEvent {
     pub signature: Option<String>,
     pub status: StatusPolicy,
     pub imported: bool,
+    /// The provider gets the forward target's answer, tried inline right after the commit; the
+    /// background forwarder leaves it alone.
+    pub answered_by_target: bool,
 }
 
 /// What storing a request decided.
@@ -73,9 +76,10 @@ pub(crate) fn insert(tx: &Transaction<'_>, ev: &NewEvent) -> Result<Inserted> {
     tx.prepare_cached(
         "INSERT INTO requests(endpoint_id, received_at, method, path, query, http_version, headers,
             body, body_size, content_type, remote_addr, rejection, response_status, fingerprint,
-            provider, event_type, event_id, signature_status, signature, duplicate_of, imported)
+            provider, event_type, event_id, signature_status, signature, duplicate_of, imported,
+            answered_by_target)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-            ?20, ?21)",
+            ?20, ?21, ?22)",
     )?
     .execute(params![
         ev.endpoint_id,
@@ -99,6 +103,7 @@ pub(crate) fn insert(tx: &Transaction<'_>, ev: &NewEvent) -> Result<Inserted> {
         ev.signature,
         duplicate_of,
         ev.imported,
+        ev.answered_by_target,
     ])?;
     let id = tx.last_insert_rowid();
     Ok(Inserted {
@@ -262,25 +267,54 @@ pub fn list(
 
 /// The first captured (not imported) event of an endpoint after `after`: what auto-forward
 /// delivers next.
-pub fn next_captured(conn: &Connection, endpoint: &str, after: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT r.id FROM requests r JOIN endpoints e ON e.id = r.endpoint_id
-             WHERE e.slug = ?1 AND r.id > ?2 AND r.imported = 0 ORDER BY r.id LIMIT 1",
-        )?
-        .query_row(params![endpoint, after], |r| r.get(0))
-        .optional()?)
+/// What auto-forward does next for an endpoint whose position is `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextToForward {
+    /// Move the position here first: requests up to it were answered inline by the target.
+    pub skip_to: Option<i64>,
+    /// The oldest request to deliver in the background.
+    pub deliver: Option<i64>,
 }
 
-/// How many captured (not imported) events of an endpoint come after `after`.
+/// The next captured (not imported) request of an endpoint after `after` that auto-forward
+/// delivers in the background, and how far the requests before it were answered inline.
+pub fn next_to_forward(conn: &Connection, endpoint: &str, after: i64) -> Result<NextToForward> {
+    let deliver: Option<i64> = conn
+        .prepare_cached(
+            "SELECT r.id FROM requests r JOIN endpoints e ON e.id = r.endpoint_id
+             WHERE e.slug = ?1 AND r.id > ?2 AND r.imported = 0 AND r.answered_by_target = 0
+             ORDER BY r.id LIMIT 1",
+        )?
+        .query_row(params![endpoint, after], |r| r.get(0))
+        .optional()?;
+    let skip_to: Option<i64> = conn
+        .prepare_cached(
+            "SELECT max(r.id) FROM requests r JOIN endpoints e ON e.id = r.endpoint_id
+             WHERE e.slug = ?1 AND r.id > ?2 AND r.id < ?3 AND r.answered_by_target = 1",
+        )?
+        .query_row(params![endpoint, after, deliver.unwrap_or(i64::MAX)], |r| {
+            r.get(0)
+        })?;
+    Ok(NextToForward { skip_to, deliver })
+}
+
+/// How many captured (not imported) events of an endpoint after `after` wait for the
+/// background forwarder.
 pub fn count_captured_after(conn: &Connection, endpoint: &str, after: i64) -> Result<u64> {
     let n: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM requests r JOIN endpoints e ON e.id = r.endpoint_id
-             WHERE e.slug = ?1 AND r.id > ?2 AND r.imported = 0",
+             WHERE e.slug = ?1 AND r.id > ?2 AND r.imported = 0 AND r.answered_by_target = 0",
         )?
         .query_row(params![endpoint, after], |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Record the status the provider was answered with once it is known (after an inline try).
+pub fn set_response_status(conn: &Connection, id: i64, status: u16) -> Result<()> {
+    conn.prepare_cached("UPDATE requests SET response_status = ?2 WHERE id = ?1")?
+        .execute(params![id, status])?;
+    Ok(())
 }
 
 /// The highest event id, 0 when empty.

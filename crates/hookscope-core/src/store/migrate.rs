@@ -11,6 +11,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_replay_forward",
         include_str!("../../migrations/0002_replay_forward.sql"),
     ),
+    (
+        "0003_forward_respond",
+        include_str!("../../migrations/0003_forward_respond.sql"),
+    ),
 ];
 
 /// Bring the schema up to date. A database newer than this binary is refused rather than
@@ -66,5 +70,34 @@ mod tests {
             migrate(&mut conn),
             Err(Error::StoreUnavailable(_))
         ));
+    }
+    #[test]
+    fn forwarding_set_up_before_0003_answers_by_rule_and_keeps_its_position() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO endpoints(slug, name, response, forward_url, max_body, created_at)
+                VALUES ('a', 'a', '{}', 'http://localhost:3000', 1, 0);
+             INSERT INTO forwards(endpoint_id, delivered_upto, timeout_ms, retry_initial_ms,
+                retry_max_ms, max_attempts) VALUES (1, 42, 1, 1, 1, 1);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let row: (i64, String, i64) = conn
+            .query_row(
+                "SELECT delivered_upto, respond, respond_timeout_ms FROM forwards",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(row, (42, "rule".into(), 10_000));
+        assert!(
+            conn.execute("UPDATE forwards SET respond = 'both'", [])
+                .is_err(),
+            "only rule or target"
+        );
     }
 }

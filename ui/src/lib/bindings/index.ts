@@ -135,7 +135,7 @@ listen: string, };
 
 export type CapturePauseReq = { paused: boolean, };
 
-export type NotifyRule = "all" | "invalid_signature" | "event_type";
+export type NotifyRule = "all" | "invalid_signature" | "event_type" | "failed_forward";
 
 export type Theme = "system" | "light" | "dark";
 
@@ -157,6 +157,108 @@ export type SettingsSetReq = { settings: Settings, };
 
 export type FocusEvent = { id: number, };
 
+export type ForwardStatusReq = { slug: string, };
+
+export type ForwardTry = { id: number, eventId: number, attempt: number, 
+/**
+ * RFC 3339, UTC.
+ */
+createdAt: string, target: string, 
+/**
+ * `None` when the target did not answer (then `error` says why).
+ */
+status: number | null, error: string | null, latencyMs: number | null, };
+
+export type ForwardRespond = "rule" | "target";
+
+export type ForwardSettingsDto = { 
+/**
+ * Each try waits this long for the target's whole answer.
+ */
+timeoutMs: number, 
+/**
+ * The wait before the second try; it doubles per try up to `retry_max_ms`.
+ */
+retryInitialMs: number, retryMaxMs: number, 
+/**
+ * Tries for an event answered with 5xx before moving on; 0 keeps trying.
+ */
+maxAttempts: number, 
+/**
+ * Allow a target that is not loopback (the UI asks the user first).
+ */
+allowRemote: boolean, followRedirects: boolean, 
+/**
+ * What the provider gets back: the endpoint's response rule at once, or the target's own
+ * answer (waited for inline, within `respond_timeout_ms`).
+ */
+respond: ForwardRespond, 
+/**
+ * Keep it below the provider's own delivery timeout.
+ */
+respondTimeoutMs: number, };
+
+export type ForwardStatusRes = { endpoint: string, 
+/**
+ * `None` when auto-forward is off.
+ */
+target: string | null, 
+/**
+ * The settings in force, or the defaults when off (what the editor starts from).
+ */
+settings: ForwardSettingsDto, 
+/**
+ * Events captured but not yet delivered.
+ */
+backlog: number, 
+/**
+ * The newest tries, newest first.
+ */
+recent: Array<ForwardTry>, 
+/**
+ * Whether this app is the process delivering for its data dir; false while another one
+ * (say `hookscope serve` on the same data dir) holds the forward lock.
+ */
+delivering: boolean, };
+
+export type ForwardSetReq = { slug: string, target: string, settings: ForwardSettingsDto, };
+
+export type ForwardClearReq = { slug: string, };
+
+export type RouteMatch = "path_prefix" | "event_type";
+
+export type RouteInfo = { 
+/**
+ * 1-based, in matching order.
+ */
+position: number, kind: RouteMatch, pattern: string, target: string, };
+
+export type RouteListReq = { slug: string, };
+
+export type RouteAddReq = { slug: string, kind: RouteMatch, pattern: string, target: string, 
+/**
+ * Allow a target that is not loopback (the UI asks the user first).
+ */
+allowRemote: boolean, };
+
+export type RouteRemoveReq = { slug: string, 
+/**
+ * As listed, 1-based.
+ */
+position: number, };
+
+export type ForwardNext = "delivered" | "retrying" | "gave_up";
+
+export type ForwardAttempt = { endpoint: string, eventId: number, 
+/**
+ * The try's row in the replays.
+ */
+replayId: number, attempt: number, target: string, status: number | null, error: string | null, state: ForwardNext, 
+/**
+ * Not answered with 2xx.
+ */
+failed: boolean, };
+
 /** Every command: its request (`null`: none) and response. */
 export type Api = {
   app_status: { req: null; res: AppStatus };
@@ -174,6 +276,12 @@ export type Api = {
   endpoint_update: { req: EndpointUpdateReq; res: EndpointInfo };
   endpoint_delete: { req: EndpointDeleteReq; res: null };
   hmac_compute: { req: HmacComputeReq; res: HmacComputeRes };
+  forward_status: { req: ForwardStatusReq; res: ForwardStatusRes };
+  forward_set: { req: ForwardSetReq; res: ForwardStatusRes };
+  forward_clear: { req: ForwardClearReq; res: ForwardStatusRes };
+  route_list: { req: RouteListReq; res: Array<RouteInfo> };
+  route_add: { req: RouteAddReq; res: RouteInfo };
+  route_remove: { req: RouteRemoveReq; res: Array<RouteInfo> };
 };
 
 /** Every live event and its payload. */
@@ -183,4 +291,5 @@ export type LiveEvents = {
   "endpoints-changed": null;
   "capture-status": CaptureStatus;
   "event-focus": FocusEvent;
+  "forward-attempted": ForwardAttempt;
 };

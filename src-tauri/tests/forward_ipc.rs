@@ -1,0 +1,315 @@
+//! Auto-forward and routes through real IPC requests on Tauri's mock runtime: the app's
+//! forwarder against a real receiver that is down at first, then up. No display needed.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use hookscope_core::Engine;
+use hookscope_desktop::dto::Settings;
+use hookscope_desktop::state::AppState;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    state: AppState,
+    base: String,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(f) = self.state.take_forwarder() {
+            tauri::async_runtime::block_on(f.stop());
+        }
+    }
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path(), Default::default()).unwrap();
+    let state = AppState::new(
+        engine,
+        dir.path().into(),
+        Settings::default(),
+        "127.0.0.1:0",
+    );
+    let status = tauri::async_runtime::block_on(state.capture.start("127.0.0.1:0"));
+    tauri::async_runtime::block_on(async { state.start_forwarder() });
+    let app = hookscope_desktop::builder(mock_builder())
+        .manage(state.clone())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _dir: dir,
+        _app: app,
+        window,
+        state,
+        base: status.url.expect("capture listens"),
+    }
+}
+
+fn invoke(h: &Harness, cmd: &str, req: Value) -> Result<Value, Value> {
+    tauri::test::get_ipc_response(
+        &h.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(json!({ "req": req })),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn ok(h: &Harness, cmd: &str, req: Value) -> Value {
+    invoke(h, cmd, req).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+}
+
+fn post(base: &str, path: &str, body: &str) {
+    let answer = post_answer(base, path, body);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// POST over a real socket; the whole answer.
+fn post_answer(base: &str, path: &str, body: &str) -> String {
+    let addr = base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+/// A port nothing listens on (yet).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Accept one request, answer 204, return its request line and body.
+fn receive_one(listener: &TcpListener) -> (String, Vec<u8>) {
+    let (stream, _) = listener.accept().unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).unwrap();
+        if header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    reader
+        .get_mut()
+        .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    (line.trim_end().to_string(), body)
+}
+
+fn status_until(h: &Harness, slug: &str, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let status = ok(h, "forward_status", json!({ "slug": slug }));
+        if cond(&status) {
+            return status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{what}: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn settings() -> Value {
+    json!({
+        "timeoutMs": 5000, "retryInitialMs": 100, "retryMaxMs": 200,
+        "maxAttempts": 3, "allowRemote": false,
+        "respond": "rule", "respondTimeoutMs": 10000
+    })
+}
+
+#[test]
+fn a_down_target_shows_failed_tries_and_a_backlog_then_gets_the_event_once_up() {
+    let h = harness();
+    let off = ok(&h, "forward_status", json!({ "slug": "default" }));
+    assert_eq!(off["target"], Value::Null);
+    assert_eq!(off["settings"]["timeoutMs"], 300_000, "the defaults");
+    let port = free_port();
+    let target = format!("http://127.0.0.1:{port}/hooks");
+    let on = ok(
+        &h,
+        "forward_set",
+        json!({ "slug": "default", "target": target, "settings": settings() }),
+    );
+    assert_eq!(on["target"], target);
+    assert_eq!(on["settings"]["maxAttempts"], 3);
+
+    post(&h.base, "/x?a=1", r#"{"n":1}"#);
+    let failing = status_until(&h, "default", "a failed try", |s| {
+        s["recent"][0]["error"].is_string()
+    });
+    assert_eq!(failing["backlog"], 1);
+    assert_eq!(
+        failing["delivering"], true,
+        "the app holds the forward lock"
+    );
+    assert!(
+        failing["recent"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("connection refused"),
+        "{failing}"
+    );
+
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let (line, body) = receive_one(&listener);
+    assert_eq!(line, "POST /hooks/x?a=1 HTTP/1.1");
+    assert_eq!(body, br#"{"n":1}"#);
+    let delivered = status_until(&h, "default", "delivered", |s| {
+        s["recent"][0]["status"] == 204 && s["backlog"] == 0
+    });
+    assert!(delivered["recent"][0]["attempt"].as_u64().unwrap() >= 2);
+
+    let cleared = ok(&h, "forward_clear", json!({ "slug": "default" }));
+    assert_eq!(cleared["target"], Value::Null);
+}
+
+#[test]
+fn with_respond_target_the_provider_gets_the_targets_own_answer() {
+    let h = harness();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = format!("http://{}/", listener.local_addr().unwrap());
+    let mut inline = settings();
+    inline["respond"] = json!("target");
+    inline["respondTimeoutMs"] = json!(3000);
+    let on = ok(
+        &h,
+        "forward_set",
+        json!({ "slug": "default", "target": target, "settings": inline }),
+    );
+    assert_eq!(on["settings"]["respond"], "target");
+    assert_eq!(on["settings"]["respondTimeoutMs"], 3000);
+    let receiver = std::thread::spawn(move || receive_one(&listener));
+    let answer = post_answer(&h.base, "/inline", "{}");
+    assert!(
+        answer.starts_with("HTTP/1.1 204"),
+        "the target's answer: {answer}"
+    );
+    assert_eq!(receiver.join().unwrap().0, "POST /inline HTTP/1.1");
+}
+
+#[test]
+fn remote_targets_need_allow_remote_and_bad_settings_are_refused() {
+    let h = harness();
+    let err = invoke(
+        &h,
+        "forward_set",
+        json!({ "slug": "default", "target": "http://example.com/", "settings": settings() }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(err["message"].as_str().unwrap().contains("loopback"));
+    let mut allowed = settings();
+    allowed["allowRemote"] = json!(true);
+    let on = ok(
+        &h,
+        "forward_set",
+        json!({ "slug": "default", "target": "http://example.com/", "settings": allowed }),
+    );
+    assert_eq!(on["settings"]["allowRemote"], true);
+    let mut bad = settings();
+    bad["retryMaxMs"] = json!(10);
+    let err = invoke(
+        &h,
+        "forward_set",
+        json!({ "slug": "default", "target": "http://localhost:3000", "settings": bad }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    let err = invoke(&h, "forward_status", json!({ "slug": "nope" })).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+}
+
+#[test]
+fn routes_are_added_in_order_listed_and_removed_by_position() {
+    let h = harness();
+    ok(
+        &h,
+        "route_add",
+        json!({ "slug": "default", "kind": "event_type", "pattern": "invoice.*", "target": "http://localhost:3000/billing" }),
+    );
+    let second = ok(
+        &h,
+        "route_add",
+        json!({ "slug": "default", "kind": "path_prefix", "pattern": "/connect", "target": "http://localhost:4000" }),
+    );
+    assert_eq!(second["position"], 2);
+    let err = invoke(
+        &h,
+        "route_add",
+        json!({ "slug": "default", "kind": "path_prefix", "pattern": "/x", "target": "http://example.com" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    let err = invoke(
+        &h,
+        "route_add",
+        json!({ "slug": "default", "kind": "path_prefix", "pattern": " ", "target": "http://localhost:1" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    let list = ok(&h, "route_list", json!({ "slug": "default" }));
+    let patterns: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["pattern"].as_str())
+        .collect();
+    assert_eq!(patterns, ["invoice.*", "/connect"]);
+    let left = ok(
+        &h,
+        "route_remove",
+        json!({ "slug": "default", "position": 1 }),
+    );
+    assert_eq!(left[0]["pattern"], "/connect");
+    assert_eq!(left[0]["position"], 1);
+    let err = invoke(
+        &h,
+        "route_remove",
+        json!({ "slug": "default", "position": 9 }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "not_found");
+    let err = invoke(&h, "route_list", json!({ "slug": "nope" })).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+}
