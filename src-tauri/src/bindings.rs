@@ -55,6 +55,15 @@ pub fn api() -> Vec<(&'static str, String, String)> {
             "null".to_string(),
         ),
         ("hmac_compute", t::<HmacComputeReq>(), t::<HmacComputeRes>()),
+        ("trigger_list", none(), t::<Vec<TriggerTemplate>>()),
+        (
+            "trigger_capture",
+            t::<TriggerCaptureReq>(),
+            t::<TriggerCaptureRes>(),
+        ),
+        ("trigger_send", t::<TriggerSendReq>(), t::<TriggerSendRes>()),
+        ("event_export", t::<EventExportReq>(), t::<EventExportRes>()),
+        ("event_import", t::<EventImportReq>(), t::<EventImportRes>()),
     ]
 }
 
@@ -104,6 +113,17 @@ pub fn typescript() -> String {
         Settings::decl(),
         SettingsSetReq::decl(),
         FocusEvent::decl(),
+        TestDialogs::decl(),
+        TriggerTemplate::decl(),
+        TriggerCaptureReq::decl(),
+        TriggerCaptureRes::decl(),
+        TriggerSendReq::decl(),
+        TriggerSendRes::decl(),
+        TransferFormat::decl(),
+        EventExportReq::decl(),
+        EventExportRes::decl(),
+        EventImportReq::decl(),
+        EventImportRes::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs (`make bindings`). Do not edit.\n\n",
@@ -163,14 +183,22 @@ mod tests {
             &std::fs::read_to_string(here("capabilities/default.json")).unwrap(),
         )
         .unwrap();
-        let granted: Vec<String> = cap["permissions"]
+        let (plugins, granted): (Vec<&str>, Vec<&str>) = cap["permissions"]
             .as_array()
             .unwrap()
             .iter()
             .filter_map(|p| p.as_str())
-            .filter(|p| !p.starts_with("core:event:"))
-            .map(str::to_string)
-            .collect();
+            .partition(|p| p.contains(':'));
+        // Besides the app's commands: live events, and the export/import file dialogs only.
+        assert_eq!(
+            plugins,
+            [
+                "core:event:allow-listen",
+                "core:event:allow-unlisten",
+                "dialog:allow-open",
+                "dialog:allow-save"
+            ]
+        );
         let expected: Vec<String> = names
             .iter()
             .map(|n| format!("allow-{}", n.replace('_', "-")))

@@ -12,6 +12,9 @@ use ts_rs::TS;
 
 use crate::error::ApiError;
 
+mod transfer;
+pub use transfer::*;
+
 /// One line of the event list, and what live updates carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -38,6 +41,8 @@ pub struct EventSummary {
     pub duplicate_of: Option<i64>,
     pub response_status: u16,
     pub rejected: Option<String>,
+    /// Brought in by an import (with its original time) rather than captured.
+    pub imported: bool,
 }
 
 impl From<model::EventSummary> for EventSummary {
@@ -58,6 +63,7 @@ impl From<model::EventSummary> for EventSummary {
             duplicate_of: s.duplicate_of,
             response_status: s.response_status,
             rejected: s.rejected,
+            imported: s.imported,
         }
     }
 }
@@ -475,6 +481,8 @@ pub struct AppStatus {
     pub version: String,
     #[ts(type = "number")]
     pub event_count: u64,
+    /// Set only in the end-to-end test: file dialogs answer these paths.
+    pub test_dialogs: Option<TestDialogs>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

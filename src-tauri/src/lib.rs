@@ -45,6 +45,11 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::endpoints::endpoint_update,
             commands::endpoints::endpoint_delete,
             commands::hmac::hmac_compute,
+            commands::trigger::trigger_list,
+            commands::trigger::trigger_capture,
+            commands::trigger::trigger_send,
+            commands::transfer::event_export,
+            commands::transfer::event_import,
         ])
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
@@ -112,6 +117,7 @@ pub fn run() {
             tray::show_main(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,

@@ -21,6 +21,7 @@ pub async fn app_status(state: State<'_, AppState>) -> ApiResult<AppStatus> {
         data_dir: state.data_dir.display().to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         event_count,
+        test_dialogs: crate::dto::TestDialogs::from_env(),
     })
 }
 

@@ -8,3 +8,5 @@ pub mod app;
 pub mod endpoints;
 pub mod events;
 pub mod hmac;
+pub mod transfer;
+pub mod trigger;
