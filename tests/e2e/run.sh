@@ -47,6 +47,13 @@ HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
 export HOOKSCOPE_LISTEN
 phase main test_app.py
 
+# Export and import: file dialogs answer these paths (WebDriver cannot drive a native dialog).
+mkdir -p "$out/transfer"
+rm -f "$out/transfer/"*
+HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)" \
+  HOOKSCOPE_TEST_SAVE_PATH="$out/transfer/export.har" HOOKSCOPE_TEST_OPEN_PATH="$out/transfer/import.ndjson" \
+  phase transfer test_transfer.py
+
 # The port is taken (as by `hookscope serve`) before the app starts.
 exec 3< <(python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)')
 pids+=($!)
