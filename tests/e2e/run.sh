@@ -27,11 +27,16 @@ phase() {
   local name="$1" module="$2"
   export HOOKSCOPE_DATA="$out/data-$name"
   rm -rf "$HOOKSCOPE_DATA"
-  tauri-driver --port 4444 > "$out/tauri-driver-$name.log" 2>&1 &
+  # Free ports, not the default 4444/4445, so runs from other checkouts cannot collide.
+  local port native
+  port="$(free_port)"
+  native="$(free_port)"
+  export HOOKSCOPE_WEBDRIVER="http://127.0.0.1:$port"
+  tauri-driver --port "$port" --native-port "$native" > "$out/tauri-driver-$name.log" 2>&1 &
   local driver=$!
   pids+=("$driver")
   for _ in $(seq 100); do
-    curl -sf -o /dev/null http://127.0.0.1:4444/status && break
+    curl -sf -o /dev/null "$HOOKSCOPE_WEBDRIVER/status" && break
     sleep 0.1
   done
   local rc=0

@@ -37,7 +37,7 @@ def driver():
     opts = ArgOptions()
     opts.set_capability("browserName", "wry")
     opts.set_capability("tauri:options", {"application": os.environ["HOOKSCOPE_APP"]})
-    d = webdriver.Remote("http://127.0.0.1:4444", options=opts)
+    d = webdriver.Remote(os.environ["HOOKSCOPE_WEBDRIVER"], options=opts)
     d.implicitly_wait(0)
     yield d
     d.quit()
@@ -241,7 +241,7 @@ def test_an_ndjson_import_brings_events_in_marked_imported_and_a_malformed_one_i
     name = os.path.basename(OPEN_PATH)
     toast_with(driver, f"Imported 2 events from {name}")
     row = row_with(driver, "/legacy/second")
-    assert "imported" in txt(row.find_element(By.CSS_SELECTOR, "[data-testid=imported-mark]"))
+    assert row.find_element(By.CSS_SELECTOR, "[data-testid=imported-mark]").get_attribute("aria-label") == "imported"
     row.click()
     wait(driver, lambda d: "/legacy/second" in txt(d.find_element(By.CSS_SELECTOR, "[data-testid=detail-title]")))
     assert txt(el(driver, "detail-imported")) == "imported"
