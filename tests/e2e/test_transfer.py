@@ -189,6 +189,7 @@ def test_export_writes_a_har_document_with_the_events(driver):
     el(driver, "transfer-menu").click()
     el(driver, "export-format-har").click()
     el(driver, "export-scope-endpoint").click()
+    driver.get_screenshot_as_file(os.path.join(OUT, "transfer-menu.png"))
     el(driver, "export-button").click()
     name = os.path.basename(SAVE_PATH)
     toast_with(driver, f"Exported 1 event to {name}")
