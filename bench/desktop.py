@@ -84,7 +84,7 @@ def main():
     opts.set_capability("browserName", "wry")
     opts.set_capability("tauri:options", {"application": os.environ["HOOKSCOPE_APP"]})
     t0 = time.monotonic()
-    d = webdriver.Remote("http://127.0.0.1:4444", options=opts)
+    d = webdriver.Remote(os.environ["HOOKSCOPE_WEBDRIVER"], options=opts)
     try:
         WebDriverWait(d, 60, poll_frequency=0.02).until(lambda d: d.find_elements(By.CSS_SELECTOR, ROWS))
         launch = time.monotonic() - t0

@@ -38,11 +38,13 @@ kill -TERM "$serve"; wait "$serve" 2>/dev/null || true
 
 export HOOKSCOPE_APP="$bin_dir/hookscope-desktop"
 log "measuring the release app under Xvfb"
+driver_port="$(free_port)" native_port="$(free_port)"
+export HOOKSCOPE_WEBDRIVER="http://127.0.0.1:$driver_port"
 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- bash -c '
-  tauri-driver --port 4444 > "$0/tauri-driver.log" 2>&1 &
+  tauri-driver --port "$2" --native-port "$3" > "$0/tauri-driver.log" 2>&1 &
   driver=$!
-  for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:4444/status && break; sleep 0.1; done
+  for _ in $(seq 100); do curl -sf -o /dev/null "$HOOKSCOPE_WEBDRIVER/status" && break; sleep 0.1; done
   rc=0
   "$1" bench/desktop.py || rc=$?
   kill $driver 2>/dev/null; wait $driver 2>/dev/null
-  exit $rc' "$work" "$python"
+  exit $rc' "$work" "$python" "$driver_port" "$native_port"

@@ -70,6 +70,15 @@ pub fn api() -> Vec<(&'static str, String, String)> {
         ("route_list", t::<RouteListReq>(), t::<Vec<RouteInfo>>()),
         ("route_add", t::<RouteAddReq>(), t::<RouteInfo>()),
         ("route_remove", t::<RouteRemoveReq>(), t::<Vec<RouteInfo>>()),
+        ("trigger_list", none(), t::<Vec<TriggerTemplate>>()),
+        (
+            "trigger_capture",
+            t::<TriggerCaptureReq>(),
+            t::<TriggerCaptureRes>(),
+        ),
+        ("trigger_send", t::<TriggerSendReq>(), t::<TriggerSendRes>()),
+        ("event_export", t::<EventExportReq>(), t::<EventExportRes>()),
+        ("event_import", t::<EventImportReq>(), t::<EventImportRes>()),
     ]
 }
 
@@ -135,6 +144,17 @@ pub fn typescript() -> String {
         RouteRemoveReq::decl(),
         ForwardNext::decl(),
         ForwardAttempt::decl(),
+        TestDialogs::decl(),
+        TriggerTemplate::decl(),
+        TriggerCaptureReq::decl(),
+        TriggerCaptureRes::decl(),
+        TriggerSendReq::decl(),
+        TriggerSendRes::decl(),
+        TransferFormat::decl(),
+        EventExportReq::decl(),
+        EventExportRes::decl(),
+        EventImportReq::decl(),
+        EventImportRes::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs (`make bindings`). Do not edit.\n\n",
@@ -194,14 +214,22 @@ mod tests {
             &std::fs::read_to_string(here("capabilities/default.json")).unwrap(),
         )
         .unwrap();
-        let granted: Vec<String> = cap["permissions"]
+        let (plugins, granted): (Vec<&str>, Vec<&str>) = cap["permissions"]
             .as_array()
             .unwrap()
             .iter()
             .filter_map(|p| p.as_str())
-            .filter(|p| !p.starts_with("core:event:"))
-            .map(str::to_string)
-            .collect();
+            .partition(|p| p.contains(':'));
+        // Besides the app's commands: live events, and the export/import file dialogs only.
+        assert_eq!(
+            plugins,
+            [
+                "core:event:allow-listen",
+                "core:event:allow-unlisten",
+                "dialog:allow-open",
+                "dialog:allow-save"
+            ]
+        );
         let expected: Vec<String> = names
             .iter()
             .map(|n| format!("allow-{}", n.replace('_', "-")))

@@ -14,6 +14,8 @@ use crate::error::ApiError;
 
 mod forward;
 pub use forward::*;
+mod transfer;
+pub use transfer::*;
 
 /// One line of the event list, and what live updates carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -41,6 +43,8 @@ pub struct EventSummary {
     pub duplicate_of: Option<i64>,
     pub response_status: u16,
     pub rejected: Option<String>,
+    /// Brought in by an import (with its original time) rather than captured.
+    pub imported: bool,
 }
 
 impl From<model::EventSummary> for EventSummary {
@@ -61,6 +65,7 @@ impl From<model::EventSummary> for EventSummary {
             duplicate_of: s.duplicate_of,
             response_status: s.response_status,
             rejected: s.rejected,
+            imported: s.imported,
         }
     }
 }
@@ -488,6 +493,8 @@ pub struct AppStatus {
     pub version: String,
     #[ts(type = "number")]
     pub event_count: u64,
+    /// Set only in the end-to-end test: file dialogs answer these paths.
+    pub test_dialogs: Option<TestDialogs>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

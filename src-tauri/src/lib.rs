@@ -55,6 +55,11 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::forward::route_list,
             commands::forward::route_add,
             commands::forward::route_remove,
+            commands::trigger::trigger_list,
+            commands::trigger::trigger_capture,
+            commands::trigger::trigger_send,
+            commands::transfer::event_export,
+            commands::transfer::event_import,
         ])
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
@@ -142,6 +147,7 @@ pub fn run() {
             tray::show_main(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,

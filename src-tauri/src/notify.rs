@@ -354,6 +354,7 @@ pub(crate) mod tests {
             duplicate_of: None,
             response_status: 200,
             rejected: None,
+            imported: false,
         }
     }
 

@@ -27,11 +27,16 @@ phase() {
   local name="$1" module="$2"
   export HOOKSCOPE_DATA="$out/data-$name"
   rm -rf "$HOOKSCOPE_DATA"
-  tauri-driver --port 4444 > "$out/tauri-driver-$name.log" 2>&1 &
+  # Free ports, not the default 4444/4445, so runs from other checkouts cannot collide.
+  local port native
+  port="$(free_port)"
+  native="$(free_port)"
+  export HOOKSCOPE_WEBDRIVER="http://127.0.0.1:$port"
+  tauri-driver --port "$port" --native-port "$native" > "$out/tauri-driver-$name.log" 2>&1 &
   local driver=$!
   pids+=("$driver")
   for _ in $(seq 100); do
-    curl -sf -o /dev/null http://127.0.0.1:4444/status && break
+    curl -sf -o /dev/null "$HOOKSCOPE_WEBDRIVER/status" && break
     sleep 0.1
   done
   local rc=0
@@ -50,6 +55,13 @@ phase main test_app.py
 HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
 export HOOKSCOPE_LISTEN
 phase forward test_forward.py
+
+# Export and import: file dialogs answer these paths (WebDriver cannot drive a native dialog).
+mkdir -p "$out/transfer"
+rm -f "$out/transfer/"*
+HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)" \
+  HOOKSCOPE_TEST_SAVE_PATH="$out/transfer/export.har" HOOKSCOPE_TEST_OPEN_PATH="$out/transfer/import.ndjson" \
+  phase transfer test_transfer.py
 
 # The port is taken (as by `hookscope serve`) before the app starts.
 exec 3< <(python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)')

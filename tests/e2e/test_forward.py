@@ -26,7 +26,7 @@ def driver():
     opts = ArgOptions()
     opts.set_capability("browserName", "wry")
     opts.set_capability("tauri:options", {"application": os.environ["HOOKSCOPE_APP"]})
-    d = webdriver.Remote("http://127.0.0.1:4444", options=opts)
+    d = webdriver.Remote(os.environ["HOOKSCOPE_WEBDRIVER"], options=opts)
     d.implicitly_wait(0)
     yield d
     d.quit()

@@ -203,9 +203,25 @@ pub fn import_file(store: &Store, hub: &Hub, content: &[u8]) -> Result<ImportRep
 mod tests {
     use super::*;
 
+    const GOOD: &str = r#"{"id":1,"endpoint":"default","received_at":"2025-01-01T00:00:00.000001Z","method":"POST","path":"/","query":"","http_version":"HTTP/1.1","headers":[],"body_base64":"","body_size":0,"content_type":null,"remote_addr":null,"response_status":200,"rejected":null,"provider":null,"event_type":null,"event_id":null,"signature":null,"duplicate_of":null}"#;
+
+    #[test]
+    fn imported_events_are_marked_in_list_summaries_and_keep_their_time() {
+        let (_dir, store) = crate::store::testing::temp_store();
+        let report = import_file(&store, &Hub::default(), GOOD.as_bytes()).unwrap();
+        assert_eq!(report.imported, 1);
+        let list = store
+            .read(|c| events::list(c, &Default::default(), events::Page::OldestAfter(0), 10))
+            .unwrap();
+        assert_eq!(list.len(), 1);
+        assert!(list[0].imported);
+        assert_eq!(list[0].received_at_us, 1_735_689_600_000_001);
+        assert!(store.read(|c| events::get(c, list[0].id)).unwrap().imported);
+    }
+
     #[test]
     fn refuses_malformed_input_with_the_line() {
-        let good = r#"{"id":1,"endpoint":"default","received_at":"2025-01-01T00:00:00.000001Z","method":"POST","path":"/","query":"","http_version":"HTTP/1.1","headers":[],"body_base64":"","body_size":0,"content_type":null,"remote_addr":null,"response_status":200,"rejected":null,"provider":null,"event_type":null,"event_id":null,"signature":null,"duplicate_of":null}"#;
+        let good = GOOD;
         let text = format!("{good}\n\n{{\"id\":2}}\n");
         let err = parse(text.as_bytes()).unwrap_err().to_string();
         assert!(err.starts_with("line 3: missing field"), "{err}");

@@ -230,6 +230,8 @@ pub struct EventSummary {
     pub duplicate_of: Option<i64>,
     pub response_status: u16,
     pub rejected: Option<String>,
+    /// Brought in by `import` (with its original time) rather than captured.
+    pub imported: bool,
 }
 
 /// A stored event with everything that was captured.

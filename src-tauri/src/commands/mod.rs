@@ -9,3 +9,5 @@ pub mod endpoints;
 pub mod events;
 pub mod forward;
 pub mod hmac;
+pub mod transfer;
+pub mod trigger;

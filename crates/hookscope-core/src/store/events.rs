@@ -116,7 +116,7 @@ pub(crate) fn insert(tx: &Transaction<'_>, ev: &NewEvent) -> Result<Inserted> {
 const SUMMARY: &str =
     "r.id, e.slug, r.received_at, r.method, r.path, r.query, r.body_size, r.content_type,
     r.provider, r.event_type, r.event_id, r.signature_status, r.duplicate_of, r.response_status,
-    json_extract(r.rejection, '$.reason')";
+    json_extract(r.rejection, '$.reason'), r.imported";
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<EventSummary> {
     let size: i64 = row.get(6)?;
@@ -137,30 +137,31 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<EventSummary> {
         duplicate_of: row.get(12)?,
         response_status: u16::try_from(status).unwrap_or(0),
         rejected: row.get(14)?,
+        imported: row.get(15)?,
     })
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Event> {
     conn.query_row(
         &format!(
-            "SELECT {SUMMARY}, r.http_version, r.headers, r.body, r.remote_addr, r.rejection, r.signature,
-                r.imported
+            "SELECT {SUMMARY}, r.http_version, r.headers, r.body, r.remote_addr, r.rejection, r.signature
              FROM requests r JOIN endpoints e ON e.id = r.endpoint_id WHERE r.id = ?1"
         ),
         [id],
         |row| {
-            let headers: Vec<u8> = row.get(16)?;
-            let rejection: Option<String> = row.get(19)?;
-            let signature: Option<String> = row.get(20)?;
+            let headers: Vec<u8> = row.get(17)?;
+            let rejection: Option<String> = row.get(20)?;
+            let signature: Option<String> = row.get(21)?;
+            let summary = summary_from_row(row)?;
             Ok(Event {
-                summary: summary_from_row(row)?,
-                http_version: row.get(15)?,
+                imported: summary.imported,
+                summary,
+                http_version: row.get(16)?,
                 headers: decode_headers(&headers),
-                body: row.get(17)?,
-                remote_addr: row.get(18)?,
+                body: row.get(18)?,
+                remote_addr: row.get(19)?,
                 rejection: rejection.and_then(|r| serde_json::from_str::<Rejection>(&r).ok()),
                 signature: signature.and_then(|s| serde_json::from_str(&s).ok()),
-                imported: row.get(21)?,
             })
         },
     )

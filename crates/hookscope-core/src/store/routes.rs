@@ -154,6 +154,7 @@ mod tests {
                 duplicate_of: None,
                 response_status: 200,
                 rejected: None,
+                imported: false,
             },
             http_version: "HTTP/1.1".into(),
             headers: vec![],

@@ -259,5 +259,6 @@ fn summary(job: &Job, inserted: &Inserted) -> EventSummary {
         duplicate_of: inserted.duplicate_of,
         response_status: inserted.response_status,
         rejected: ev.raw.rejection.as_ref().map(|r| r.reason.clone()),
+        imported: ev.imported,
     }
 }

@@ -17,7 +17,11 @@ receivedAtUs: number, method: string, path: string, query: string, bodySize: num
  * `valid`, `invalid`, `stale`, `missing`, `no_secret`, `unsupported`; none when no provider
  * was recognised.
  */
-signatureStatus: string | null, duplicateOf: number | null, responseStatus: number, rejected: string | null, };
+signatureStatus: string | null, duplicateOf: number | null, responseStatus: number, rejected: string | null, 
+/**
+ * Brought in by an import (with its original time) rather than captured.
+ */
+imported: boolean, };
 
 export type EventListReq = { endpoint?: string, method?: string, provider?: string, signatureStatus?: string, search?: string, 
 /**
@@ -125,7 +129,11 @@ paused: boolean,
  */
 error: ApiError | null, };
 
-export type AppStatus = { capture: CaptureStatus, dataDir: string, version: string, eventCount: number, };
+export type AppStatus = { capture: CaptureStatus, dataDir: string, version: string, eventCount: number, 
+/**
+ * Set only in the end-to-end test: file dialogs answer these paths.
+ */
+testDialogs: TestDialogs | null, };
 
 export type CaptureStartReq = { 
 /**
@@ -259,6 +267,84 @@ replayId: number, attempt: number, target: string, status: number | null, error:
  */
 failed: boolean, };
 
+export type TestDialogs = { 
+/**
+ * What every save dialog answers.
+ */
+savePath: string | null, 
+/**
+ * What every open dialog answers.
+ */
+openPath: string | null, };
+
+export type TriggerTemplate = { provider: string, event: string, description: string, };
+
+export type TriggerCaptureReq = { provider: string, event: string, endpoint: string, 
+/**
+ * Sign with this secret instead of the endpoint's first one.
+ */
+secret?: string, };
+
+export type TriggerCaptureRes = { id: number, endpoint: string, 
+/**
+ * False when there was no secret to sign with.
+ */
+signed: boolean, 
+/**
+ * What the endpoint's response rule answered.
+ */
+responseStatus: number, };
+
+export type TriggerSendReq = { provider: string, event: string, url: string, 
+/**
+ * Sign with this endpoint's first secret (secrets never travel to the window).
+ */
+endpoint?: string, 
+/**
+ * Sign with this secret (wins over `endpoint`).
+ */
+secret?: string, 
+/**
+ * Send to a host other than loopback; refused with `remote_target` otherwise.
+ */
+allowRemote: boolean, timeoutMs?: number, };
+
+export type TriggerSendRes = { url: string, signed: boolean, status: number | null, headers: Array<Header>, 
+/**
+ * The answer's body as text (invalid UTF-8 replaced), its first 64 KiB.
+ */
+body: string, bodySize: number, bodyTruncated: boolean, latencyMs: number, 
+/**
+ * In words, when the target did not answer.
+ */
+error: string | null, };
+
+export type TransferFormat = "har" | "ndjson";
+
+export type EventExportReq = { 
+/**
+ * An absolute path; an existing file is replaced (the save dialog asked).
+ */
+path: string, format: TransferFormat, 
+/**
+ * Only this endpoint's events; all when unset.
+ */
+endpoint?: string, };
+
+export type EventExportRes = { path: string, fileName: string, count: number, bytes: number, };
+
+export type EventImportReq = { path: string, };
+
+export type EventImportRes = { fileName: string, format: TransferFormat, imported: number, 
+/**
+ * Ids the events got, in file order.
+ */
+ids: Array<number>, 
+/**
+ * Endpoints the file named that did not exist and were created.
+ */
+createdEndpoints: Array<string>, };
+
 /** Every command: its request (`null`: none) and response. */
 export type Api = {
   app_status: { req: null; res: AppStatus };
@@ -282,6 +368,11 @@ export type Api = {
   route_list: { req: RouteListReq; res: Array<RouteInfo> };
   route_add: { req: RouteAddReq; res: RouteInfo };
   route_remove: { req: RouteRemoveReq; res: Array<RouteInfo> };
+  trigger_list: { req: null; res: Array<TriggerTemplate> };
+  trigger_capture: { req: TriggerCaptureReq; res: TriggerCaptureRes };
+  trigger_send: { req: TriggerSendReq; res: TriggerSendRes };
+  event_export: { req: EventExportReq; res: EventExportRes };
+  event_import: { req: EventImportReq; res: EventImportRes };
 };
 
 /** Every live event and its payload. */

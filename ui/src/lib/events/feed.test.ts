@@ -21,6 +21,7 @@ function ev(id: number, over: Partial<EventSummary> = {}): EventSummary {
     duplicateOf: null,
     responseStatus: 200,
     rejected: null,
+    imported: false,
     ...over,
   };
 }
