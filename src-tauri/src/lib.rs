@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 mod live;
 mod notify;
+pub mod replay_dto;
 mod settings;
 pub mod state;
 mod tray;
@@ -45,7 +46,16 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::endpoints::endpoint_update,
             commands::endpoints::endpoint_delete,
             commands::hmac::hmac_compute,
+            commands::replay::replay_preview,
+            commands::replay::replay_send,
+            commands::replay::replay_list,
+            commands::replay::replay_body,
+            commands::replay::replay_target_get,
+            commands::replay::replay_target_set,
+            commands::replay::replay_bulk_start,
+            commands::replay::replay_bulk_stop,
         ])
+        .manage(commands::replay::BulkRuns::default())
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
                 let app = window.app_handle();

@@ -26,6 +26,12 @@ pub const ENDPOINTS_CHANGED_EVENT: &str = "endpoints-changed";
 pub const CAPTURE_STATUS_EVENT: &str = "capture-status";
 /// Payload: `FocusEvent`. A notification was clicked.
 pub const FOCUS_EVENT: &str = "event-focus";
+/// Payload: `ReplayRecorded`. A replay or forward try of that event was recorded.
+pub const REPLAY_RECORDED_EVENT: &str = "replay-recorded";
+/// Payload: `ReplayBulkProgress`, after each event of a bulk replay.
+pub const REPLAY_BULK_PROGRESS_EVENT: &str = "replay-bulk-progress";
+/// Payload: `ReplayBulkDone`.
+pub const REPLAY_BULK_DONE_EVENT: &str = "replay-bulk-done";
 
 const BATCH_WINDOW: Duration = Duration::from_millis(30);
 const BATCH_MAX: usize = 500;

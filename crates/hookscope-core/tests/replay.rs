@@ -246,6 +246,10 @@ async fn default_endpoint_replays_the_whole_path_and_edits_apply() {
     // Remembered per endpoint: a replay without a target goes there.
     replay::replay_target_remember(engine.store(), "default", Some(&format!("http://{addr}")))
         .unwrap();
+    assert_eq!(
+        replay::replay_target_remembered(engine.store(), "default").unwrap(),
+        Some(format!("http://{addr}"))
+    );
     let req = ReplayReq {
         event_id: id,
         ..Default::default()
@@ -316,7 +320,11 @@ async fn a_whole_header_table_replaces_the_captured_headers_keeping_repeats_and_
     };
     let attempt = replay::replay_send(engine.store(), &req).await.unwrap();
     let got = next(&rx);
-    let names: Vec<String> = got.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    let names: Vec<String> = got
+        .headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
     assert_eq!(names, ["host", "x-b", "x-a", "x-a", "content-length"]);
     let a: Vec<&[u8]> = got
         .headers

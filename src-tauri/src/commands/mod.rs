@@ -8,3 +8,4 @@ pub mod app;
 pub mod endpoints;
 pub mod events;
 pub mod hmac;
+pub mod replay;

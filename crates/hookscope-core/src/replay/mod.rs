@@ -471,6 +471,14 @@ pub fn resign_plan(store: &Store, event_id: i64) -> Result<ResignPlan> {
     })
 }
 
+/// The target remembered for this endpoint, if any.
+pub fn replay_target_remembered(store: &Store, slug: &str) -> Result<Option<String>> {
+    store.read(|c| {
+        endpoints::get(c, slug)?;
+        settings::get(c, &remembered_key(slug))
+    })
+}
+
 /// What a replay would send, without sending it (the editor's preview).
 pub fn replay_preview(store: &Store, req: &ReplayReq) -> Result<SentJson> {
     let (event, endpoint, routed) = store.read(|c| {
