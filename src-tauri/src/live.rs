@@ -66,6 +66,7 @@ pub async fn forward<R: Runtime>(
                 crate::tray::reload_count(&app, &state);
                 emit(&app, EVENTS_RELOAD_EVENT, ());
             }
+            Some(Ok(HubEvent::Forwarded(_))) => {}
             Some(Err(RecvError::Lagged(missed))) => {
                 tracing::warn!(missed, "live updates lagged; asking the window to reload");
                 batch.clear();

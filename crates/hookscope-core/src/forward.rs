@@ -1,6 +1,7 @@
 //! Auto-forward: every new event of an endpoint goes to the endpoint's forward target (or the
 //! target of the first route it matches, see [`crate::store::routes`]), in arrival order,
-//! through the replay engine; each try is recorded in `replays` (`kind = 'forward'`).
+//! through the replay engine; each try is recorded in `replays` (`kind = 'forward'`) and then
+//! announced on the hub ([`HubEvent::Forwarded`]) with what happens next.
 //!
 //! Invariants:
 //! - Capture never waits for forwarding: workers run on their own tasks and only read what the
@@ -24,7 +25,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-use crate::hub::HubEvent;
+use crate::hub::{ForwardOutcome, ForwardState, HubEvent};
 use crate::model::EndpointPatch;
 use crate::replay::{self, Edits, ReplayJson, SendOptions, blocking, target::Target};
 use crate::store::forwards::{self, ForwardSettings};
@@ -196,7 +197,7 @@ async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
             Ok(Next::Off) | Err(crate::Error::NotFound { .. }) => return,
             Ok(Next::Wait) => wait_for_new(&mut hub, &slug, &mut stop).await,
             Ok(Next::Deliver { id, from }) => {
-                if !deliver(engine.store(), &slug, id, &mut stop).await {
+                if !deliver(&engine, &slug, id, &mut stop).await {
                     return;
                 }
                 let store = engine.store().clone();
@@ -246,7 +247,8 @@ async fn wait_for_new(
 
 /// Deliver one event, retrying as the settings say. False when stopped or forwarding was turned
 /// off meanwhile (the position stays, so the event is tried again next time).
-async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<bool>) -> bool {
+async fn deliver(engine: &Engine, slug: &str, id: i64, stop: &mut watch::Receiver<bool>) -> bool {
+    let store = engine.store();
     let mut attempt: u32 = 1;
     loop {
         let reader = store.clone();
@@ -291,9 +293,12 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
             Ok(out) => out,
             Err(e) => {
                 // It can never be sent as it is: record why and move on.
-                let _ =
+                let recorded =
                     replay::record_failure(store, id, Kind::Forward, attempt, &url, e.to_string())
                         .await;
+                if let Ok(r) = recorded {
+                    announce(engine, slug, &r, ForwardState::GaveUp);
+                }
                 return true;
             }
         };
@@ -303,19 +308,19 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
             sent = replay::send_and_record(store, id, Kind::Forward, attempt, &out, &options, None, false) => sent,
             _ = stop.changed() => return false,
         };
-        let status = match sent {
-            Ok(r) => r.status,
+        let state = match sent {
+            Ok(r) => {
+                let state = next_state(settings, attempt, r.status);
+                announce(engine, slug, &r, state);
+                state
+            }
             Err(e) => {
                 tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not record a try");
-                None
+                ForwardState::Retrying
             }
         };
-        match status {
-            Some(s) if s < 500 => return true,
-            Some(_) if settings.max_attempts > 0 && attempt >= settings.max_attempts => {
-                return true;
-            }
-            _ => {}
+        if state != ForwardState::Retrying {
+            return true;
         }
         let backoff = backoff(settings, attempt);
         tokio::select! {
@@ -327,6 +332,32 @@ async fn deliver(store: &Store, slug: &str, id: i64, stop: &mut watch::Receiver<
         }
         attempt = attempt.saturating_add(1);
     }
+}
+
+/// What follows try `attempt` that got `status`: an answer below 500 is the handler's verdict;
+/// a 5xx is retried up to `max_attempts` (0: forever); no answer is always retried.
+fn next_state(s: &ForwardSettings, attempt: u32, status: Option<u16>) -> ForwardState {
+    match status {
+        Some(code) if code < 500 => ForwardState::Delivered,
+        Some(_) if s.max_attempts > 0 && attempt >= s.max_attempts => ForwardState::GaveUp,
+        _ => ForwardState::Retrying,
+    }
+}
+
+/// Tell the hub about a recorded try.
+pub(crate) fn announce(engine: &Engine, slug: &str, r: &ReplayJson, state: ForwardState) {
+    engine
+        .hub()
+        .publish(HubEvent::Forwarded(Box::new(ForwardOutcome {
+            endpoint: slug.to_string(),
+            event_id: r.event_id,
+            replay_id: r.id,
+            attempt: r.attempt,
+            target: r.target.clone(),
+            status: r.status,
+            error: r.error.clone(),
+            state,
+        })));
 }
 
 /// The wait after try `attempt`: the initial delay doubled per try, capped.

@@ -19,6 +19,44 @@ pub enum HubEvent {
     EventsRemoved,
     /// Events were imported in bulk (with their original times): re-read lists.
     EventsImported { count: u64 },
+    /// A forward try was recorded in `replays`.
+    Forwarded(Box<ForwardOutcome>),
+}
+
+/// One recorded forward try, for the app's status and "failed forward" notifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForwardOutcome {
+    /// The endpoint's slug.
+    pub endpoint: String,
+    pub event_id: i64,
+    /// The try's row in `replays`.
+    pub replay_id: i64,
+    pub attempt: u32,
+    pub target: String,
+    /// `None` when the target did not answer.
+    pub status: Option<u16>,
+    /// Why the target did not answer, in words.
+    pub error: Option<String>,
+    pub state: ForwardState,
+}
+
+impl ForwardOutcome {
+    /// The try failed: the target did not answer with 2xx.
+    pub fn failed(&self) -> bool {
+        !self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// What happens to the event after a forward try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForwardState {
+    /// The target answered (2xx–4xx: its verdict); the forwarder moves on.
+    Delivered,
+    /// Another try follows after a backoff.
+    Retrying,
+    /// No more tries (5xx after `max_attempts`, or the event cannot be sent); moved on.
+    GaveUp,
 }
 
 #[derive(Clone)]

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use hookscope_core::Engine;
 use hookscope_core::forward;
+use hookscope_core::hub::{ForwardState, HubEvent};
 use hookscope_core::model::{EndpointPatch, Header, RawRequest};
 use hookscope_core::providers::{self, Inbound, SignInput, SignatureStatus};
 use hookscope_core::replay::{self, Edits, ReplayReq, Resign, SendOptions};
@@ -866,4 +867,120 @@ async fn two_forwarders_on_one_data_dir_deliver_once_and_the_second_takes_over()
     assert!(rx.recv_timeout(Duration::from_millis(500)).is_err());
     second.stop().await;
     other.shutdown();
+}
+
+/// The next forward outcome on the hub, skipping other announcements.
+async fn next_forwarded(
+    hub: &mut tokio::sync::broadcast::Receiver<HubEvent>,
+) -> hookscope_core::hub::ForwardOutcome {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), hub.recv())
+            .await
+            .expect("a forward outcome within 10 s")
+            .unwrap();
+        if let HubEvent::Forwarded(outcome) = message {
+            return *outcome;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_forward_try_is_announced_with_what_happens_next() {
+    let (_d, engine) = engine();
+    add_endpoint(&engine, "hub", EndpointPatch::default());
+    let reserved = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = reserved.local_addr().unwrap();
+    drop(reserved);
+    let settings = ForwardSettings {
+        retry_initial_ms: 100,
+        retry_max_ms: 100,
+        ..Default::default()
+    };
+    let url = format!("http://{addr}/");
+    forward::forward_set(engine.store(), "hub", &url, &settings).unwrap();
+    let mut hub = engine.hub().subscribe();
+    let forwarder = forward::start(&engine);
+    let id = capture(&engine, "/hub", "", vec![], b"x").await;
+
+    // Down: each refused try is announced as Retrying, with its own row in `replays`.
+    for attempt in 1..=2 {
+        let o = next_forwarded(&mut hub).await;
+        assert_eq!(
+            (o.endpoint.as_str(), o.event_id, o.attempt, o.state),
+            ("hub", id, attempt, ForwardState::Retrying)
+        );
+        assert_eq!(o.status, None);
+        assert!(o.failed());
+        assert!(o.error.as_deref().is_some_and(|e| e.contains("refused")));
+    }
+    // Up: the next try is Delivered.
+    let rx = receive_on(TcpListener::bind(addr).unwrap(), ok_answer);
+    let delivered = loop {
+        let o = next_forwarded(&mut hub).await;
+        if o.state != ForwardState::Retrying {
+            break o;
+        }
+    };
+    next(&rx);
+    assert_eq!(delivered.state, ForwardState::Delivered);
+    assert_eq!(delivered.status, Some(200));
+    assert!(!delivered.failed());
+    assert_eq!(delivered.target, url);
+    let tries = replay::replay_list(engine.store(), id).unwrap();
+    let last = tries.last().unwrap();
+    assert_eq!(
+        (last.id, last.attempt),
+        (delivered.replay_id, delivered.attempt)
+    );
+    assert!(tries.len() >= 3);
+    forwarder.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_answering_5xx_is_given_up_on_after_max_attempts() {
+    let (_d, engine) = engine();
+    add_endpoint(&engine, "err", EndpointPatch::default());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let _rx = receive_on(listener, |_, _| {
+        b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            .to_vec()
+    });
+    let settings = ForwardSettings {
+        retry_initial_ms: 20,
+        retry_max_ms: 20,
+        max_attempts: 2,
+        ..Default::default()
+    };
+    forward::forward_set(engine.store(), "err", &format!("http://{addr}/"), &settings).unwrap();
+    let mut hub = engine.hub().subscribe();
+    let forwarder = forward::start(&engine);
+    let id = capture(&engine, "/err", "", vec![], b"x").await;
+    let first = next_forwarded(&mut hub).await;
+    let second = next_forwarded(&mut hub).await;
+    assert_eq!(
+        [
+            (first.attempt, first.status, first.state),
+            (second.attempt, second.status, second.state)
+        ],
+        [
+            (1, Some(503), ForwardState::Retrying),
+            (2, Some(503), ForwardState::GaveUp)
+        ]
+    );
+    assert!(second.failed());
+    let ids: Vec<i64> = replay::replay_list(engine.store(), id)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, [first.replay_id, second.replay_id]);
+    forwarder.stop().await;
+    assert_eq!(
+        forward::forward_status(engine.store(), "err", 1)
+            .unwrap()
+            .backlog,
+        0,
+        "given up on: the position moved past it"
+    );
 }
