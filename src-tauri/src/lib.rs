@@ -4,6 +4,7 @@
 //! adds the tray, notifications, single instance, window state and start at login; nothing here
 //! is something the CLI would also need.
 
+pub mod attempts_live;
 #[cfg(test)]
 mod bindings;
 mod capture;
@@ -101,6 +102,7 @@ fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error
 fn spawn_tasks<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
     let (notices_tx, notices_rx) = mpsc::unbounded_channel();
     tauri::async_runtime::spawn(live::forward(app.clone(), state.clone(), notices_tx));
+    tauri::async_runtime::spawn(attempts_live::run(app.clone(), state.clone()));
     tauri::async_runtime::spawn(notify::run(
         state.clone(),
         notices_rx,

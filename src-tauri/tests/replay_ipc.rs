@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use hookscope_core::Engine;
+use hookscope_core::hub::{ForwardOutcome, ForwardState, HubEvent};
 use hookscope_desktop::dto::Settings;
 use hookscope_desktop::state::AppState;
 use serde_json::{Value, json};
@@ -437,4 +438,38 @@ fn bulk_replay_sends_in_order_reports_progress_and_stops() {
     )
     .unwrap_err();
     assert_eq!(err["code"], "invalid");
+}
+
+#[test]
+fn every_forward_try_is_announced_to_the_replays_tab() {
+    let h = harness();
+    let state = tauri::Manager::state::<AppState>(&h.app).inner().clone();
+    let recorded = collect(&h, "replay-recorded");
+    tauri::async_runtime::spawn(hookscope_desktop::attempts_live::run(
+        h.app.handle().clone(),
+        state.clone(),
+    ));
+    let outcome = ForwardOutcome {
+        endpoint: "default".into(),
+        event_id: 42,
+        replay_id: 7,
+        attempt: 2,
+        target: "http://localhost:3000".into(),
+        status: None,
+        error: Some("connection refused".into()),
+        state: ForwardState::Retrying,
+    };
+    // The task subscribes as it starts: publish until it hears.
+    let start = Instant::now();
+    let got = loop {
+        state
+            .engine
+            .hub()
+            .publish(HubEvent::Forwarded(Box::new(outcome.clone())));
+        if let Ok(v) = recorded.recv_timeout(Duration::from_millis(50)) {
+            break v;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "never announced");
+    };
+    assert_eq!(got, json!({ "eventId": 42 }));
 }
