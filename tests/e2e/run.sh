@@ -47,6 +47,11 @@ HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
 export HOOKSCOPE_LISTEN
 phase main test_app.py
 
+# Replay, on a fresh app: the receiver's expectations start from an empty store.
+HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
+export HOOKSCOPE_LISTEN
+phase replay test_replay.py
+
 # The port is taken (as by `hookscope serve`) before the app starts.
 exec 3< <(python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)')
 pids+=($!)
