@@ -286,3 +286,5 @@ def test_bulk_replay_of_a_selection_shows_progress(driver, receiver):
     assert [first["path"], second["path"]] == ["/bulk-1", "/bulk-2"], "oldest first"
     counts = by_testid(driver, "bulk-counts")
     wait(driver, lambda d: "2/2" in txt(counts) and "2 ok" in txt(counts) and "done" in txt(counts), what="the final counts")
+    time.sleep(0.5)
+    driver.save_screenshot(os.path.join(OUT, "bulk-replay.png"))
