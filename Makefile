@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 
-.PHONY: bootstrap run app app-debug ui bindings serve test lint test-rust test-ui test-e2e test-conformance package package-test bench
+.PHONY: bootstrap run app app-debug ui bindings serve test lint test-rust test-ui test-e2e test-conformance package package-test bench bench-desktop
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -72,6 +72,12 @@ package: bootstrap
 package-test: package
 	xvfb-run -a -s "-screen 0 1280x800x24" bash tests/package/run.sh $(TARGET_DIR)/release/bundle $(TARGET_DIR)/package-test
 
-## Throughput and latency of the capture path against a bare server and a peer tool.
-bench: bootstrap
+## Throughput and latency of the capture path against a bare server and a peer tool, then the
+## desktop app's figures with 100 000 stored events.
+bench: bootstrap app
 	bash bench/run.sh
+	bash bench/desktop.sh
+
+## Only the desktop figures: launch -> list, search, ack -> row, idle memory (BENCH_EVENTS).
+bench-desktop: bootstrap app
+	bash bench/desktop.sh

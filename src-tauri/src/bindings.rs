@@ -39,6 +39,7 @@ pub fn api() -> Vec<(&'static str, String, String)> {
         ("event_get", t::<EventGetReq>(), t::<EventDetail>()),
         ("event_body", t::<EventBodyReq>(), "ArrayBuffer".to_string()),
         ("event_clear", t::<EventClearReq>(), "number".to_string()),
+        ("event_counts", none(), t::<EventCounts>()),
         ("endpoint_list", none(), t::<Vec<EndpointInfo>>()),
         (
             "endpoint_create",
@@ -118,6 +119,7 @@ pub fn typescript() -> String {
         EventGetReq::decl(),
         EventBodyReq::decl(),
         EventClearReq::decl(),
+        EventCounts::decl(),
         Header::decl(),
         EventDetail::decl(),
         Rejection::decl(),

@@ -104,6 +104,16 @@ pub struct EventClearReq {
     pub endpoint: Option<String>,
 }
 
+/// Events per endpoint slug, counted up to and including event `upto`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EventCounts {
+    #[ts(type = "Record<string, number>")]
+    pub counts: std::collections::BTreeMap<String, u64>,
+    #[ts(type = "number")]
+    pub upto: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Header {

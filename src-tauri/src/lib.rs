@@ -24,7 +24,7 @@ use hookscope_core::store::StoreOptions;
 use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
 use tokio::sync::mpsc;
 
-use crate::state::AppState;
+use crate::state::{AppState, StartupFailure};
 
 /// Overrides the listen address, as for `hookscope serve`.
 pub const LISTEN_ENV: &str = "HOOKSCOPE_LISTEN";
@@ -42,6 +42,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::events::event_get,
             commands::events::event_body,
             commands::events::event_clear,
+            commands::events::event_counts,
             commands::endpoints::endpoint_list,
             commands::endpoints::endpoint_create,
             commands::endpoints::endpoint_update,
@@ -72,10 +73,29 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 }
 
 /// Open the engine, start capture, and the background tasks; the window opens whatever the
-/// capture server's fate (a used port is shown in the window, not fatal).
-fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
-    let data_dir = hookscope_core::datadir::resolve(None)?;
-    let engine = Engine::open(&data_dir, StoreOptions::default())?;
+/// capture server's fate (a used port is shown in the window, not fatal) and also when the
+/// engine cannot be opened (then it shows why, see [`StartupFailure`]).
+fn setup<R: Runtime>(app: &AppHandle<R>) {
+    let data_dir = hookscope_core::datadir::resolve(None);
+    let shown = data_dir
+        .as_ref()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let opened = data_dir
+        .and_then(|dir| Engine::open(&dir, StoreOptions::default()).map(|engine| (dir, engine)));
+    match opened {
+        Ok((dir, engine)) => start(app, dir, engine),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open the data dir; the window says why");
+            app.manage(StartupFailure {
+                data_dir: shown,
+                reason: e.to_string(),
+            });
+        }
+    }
+}
+
+fn start<R: Runtime>(app: &AppHandle<R>, data_dir: std::path::PathBuf, engine: Engine) {
     let saved = settings::load(engine.store()).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "could not read the settings; using the defaults");
         dto::Settings::default()
@@ -96,7 +116,6 @@ fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error
     }
     commands::app::announce(app, &status);
     spawn_tasks(app, &state);
-    Ok(())
 }
 
 fn spawn_tasks<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
@@ -128,7 +147,10 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,
         ))
-        .setup(|app| setup(app.handle()))
+        .setup(|app| {
+            setup(app.handle());
+            Ok(())
+        })
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,

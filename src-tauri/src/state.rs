@@ -16,6 +16,14 @@ pub struct AppState {
     pub data_dir: PathBuf,
 }
 
+/// Why the engine could not be opened at launch (data dir not writable, database damaged or
+/// written by a newer version…). Managed instead of [`AppState`], so the window opens and says
+/// so rather than the process exiting with a line on stderr nobody sees.
+pub struct StartupFailure {
+    pub data_dir: String,
+    pub reason: String,
+}
+
 impl AppState {
     pub fn new(engine: Engine, data_dir: PathBuf, settings: Settings, listen: &str) -> Self {
         Self {

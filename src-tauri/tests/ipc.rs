@@ -49,8 +49,16 @@ fn harness() -> Harness {
 }
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<InvokeResponseBody, Value> {
+    invoke_on(&h.window, cmd, args)
+}
+
+fn invoke_on(
+    window: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<InvokeResponseBody, Value> {
     tauri::test::get_ipc_response(
-        &h.window,
+        window,
         InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
@@ -122,6 +130,23 @@ fn captured_requests_are_listed_detailed_and_their_bodies_travel_as_raw_bytes() 
         Ok(InvokeResponseBody::Raw(bytes)) => assert_eq!(bytes, br#"{"hello":"world"}"#),
         other => panic!("expected raw bytes, got {other:?}"),
     }
+}
+
+#[test]
+fn counts_per_endpoint_come_with_the_newest_id_they_include() {
+    let h = harness();
+    json_of(
+        &h,
+        "endpoint_create",
+        json!({ "req": { "slug": "shop", "fields": {} } }),
+    );
+    post(&h.base, "/shop/a", "{}");
+    post(&h.base, "/shop/b", "{}");
+    post(&h.base, "/elsewhere", "{}");
+    let list = wait_for_events(&h, 3);
+    let counts = json_of(&h, "event_counts", Value::Null);
+    assert_eq!(counts["counts"], json!({ "default": 1, "shop": 2 }));
+    assert_eq!(counts["upto"], list[0]["id"], "{counts}");
 }
 
 #[test]
@@ -227,4 +252,25 @@ fn settings_are_saved_and_capture_pauses_and_resumes() {
     let status = json_of(&h, "app_status", json!({}));
     assert_eq!(status["capture"]["url"], resumed["url"]);
     assert!(status["capture"]["url"].is_string());
+}
+
+#[test]
+fn without_an_engine_the_status_explains_why_instead_of_failing_blindly() {
+    let app = hookscope_desktop::builder(mock_builder())
+        .manage(hookscope_desktop::state::StartupFailure {
+            data_dir: "/nowhere/hookscope".into(),
+            reason: "file is not a database".into(),
+        })
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let err = invoke_on(&window, "app_status", json!({})).unwrap_err();
+    assert_eq!(err["code"], "engine_unavailable", "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(
+        message.contains("/nowhere/hookscope") && message.contains("file is not a database"),
+        "{message}"
+    );
 }

@@ -59,3 +59,8 @@ holder_port="$(head -n1 <&3)"
 HOOKSCOPE_LISTEN="127.0.0.1:$holder_port"
 export HOOKSCOPE_LISTEN
 phase port-in-use test_port_in_use.py
+
+# The data dir holds a damaged database: the window explains instead of the app vanishing.
+HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
+export HOOKSCOPE_LISTEN
+phase startup-failure test_startup_failure.py

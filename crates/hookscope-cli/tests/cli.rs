@@ -141,6 +141,10 @@ fn serve_captures_and_show_list_export_speak_the_json_contract() {
         .map(|e| e["id"].as_i64().unwrap())
         .collect();
     assert!(ids.len() == 2 && ids[0] > ids[1], "newest first: {ids:?}");
+    let eps: serde_json::Value =
+        serde_json::from_slice(&hookscope(d, &["endpoints", "list", "--json"]).stdout).unwrap();
+    assert_eq!(eps[0]["slug"], "default");
+    assert_eq!(eps[0]["events"], 2, "{eps}");
 
     let show: serde_json::Value =
         serde_json::from_slice(&hookscope(d, &["show", &ids[1].to_string(), "--json"]).stdout)

@@ -338,3 +338,24 @@ async fn endpoint_and_clear_operations_route_at_once_and_announce_themselves() {
     engine.endpoint_delete("shop").unwrap();
     assert_eq!(engine.route("/shop/x").unwrap().slug, "default");
 }
+
+#[tokio::test]
+async fn counts_events_per_endpoint_up_to_a_bound() {
+    let (_d, engine) = engine();
+    engine
+        .store()
+        .write(|tx| endpoints::insert(tx, "stripe", &EndpointPatch::default()))
+        .unwrap();
+    engine.refresh_endpoints().unwrap();
+    let empty = engine.store().read(events::count_by_endpoint).unwrap();
+    assert_eq!(
+        empty,
+        (vec![("default".into(), 0), ("stripe".into(), 0)], 0)
+    );
+    capture(&engine, raw("/stripe/a", b"{}")).await;
+    capture(&engine, raw("/stripe", b"{}")).await;
+    let last = capture(&engine, raw("/other", b"{}")).await;
+    let (counts, upto) = engine.store().read(events::count_by_endpoint).unwrap();
+    assert_eq!(counts, vec![("default".into(), 1), ("stripe".into(), 2)]);
+    assert_eq!(upto, last.id);
+}

@@ -10,10 +10,22 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ApiResult, blocking};
 use crate::live::CAPTURE_STATUS_EVENT;
-use crate::state::AppState;
+use crate::state::{AppState, StartupFailure};
 
+/// The app's status; `engine_unavailable` when the data dir could not be opened at launch (the
+/// window then shows the reason instead of the app).
 #[tauri::command]
-pub async fn app_status(state: State<'_, AppState>) -> ApiResult<AppStatus> {
+pub async fn app_status<R: Runtime>(app: AppHandle<R>) -> ApiResult<AppStatus> {
+    let Some(state) = app.try_state::<AppState>() else {
+        let (dir, reason) = app
+            .try_state::<StartupFailure>()
+            .map(|f| (f.data_dir.clone(), f.reason.clone()))
+            .unwrap_or_default();
+        return Err(ApiError::new(
+            "engine_unavailable",
+            format!("Hookscope cannot open its data in {dir:?}: {reason}"),
+        ));
+    };
     let store = state.engine.store().clone();
     let event_count = blocking(move || Ok(store.read(events::count)?)).await?;
     Ok(AppStatus {

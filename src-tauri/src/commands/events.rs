@@ -1,4 +1,5 @@
-//! Event commands: list (keyset pages with filters), get (without body), body (raw bytes), clear.
+//! Event commands: list (keyset pages with filters), get (without body), body (raw bytes), clear,
+//! counts per endpoint.
 
 use hookscope_core::body;
 use hookscope_core::hub::HubEvent;
@@ -7,7 +8,7 @@ use tauri::State;
 use tauri::ipc::Response;
 
 use crate::dto::{
-    EventBodyReq, EventClearReq, EventDetail, EventGetReq, EventListReq, EventSummary,
+    EventBodyReq, EventClearReq, EventCounts, EventDetail, EventGetReq, EventListReq, EventSummary,
 };
 use crate::error::{ApiResult, blocking};
 use crate::state::AppState;
@@ -81,6 +82,21 @@ pub async fn event_clear(state: State<'_, AppState>, req: EventClearReq) -> ApiR
             .write(|tx| events::clear(tx, endpoint.as_deref()))?;
         engine.hub().publish(HubEvent::EventsRemoved);
         Ok(n)
+    })
+    .await
+}
+
+/// How many events each endpoint holds, and the newest id counted (the window adds live events
+/// above it, so none is counted twice).
+#[tauri::command]
+pub async fn event_counts(state: State<'_, AppState>) -> ApiResult<EventCounts> {
+    let store = state.engine.store().clone();
+    blocking(move || {
+        let (counts, upto) = store.read(events::count_by_endpoint)?;
+        Ok(EventCounts {
+            counts: counts.into_iter().collect(),
+            upto,
+        })
     })
     .await
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use hookscope_core::model::{Endpoint, EndpointPatch, mask_secret};
-use hookscope_core::store::endpoints;
+use hookscope_core::store::{endpoints, events};
 
 use super::open_store;
 use crate::Result;
@@ -209,12 +209,22 @@ pub fn run(data: &Path, command: Command) -> Result<ExitCode> {
         }
         Command::List { json } => {
             let list = store.read(endpoints::list)?;
+            let (counts, _) = store.read(events::count_by_endpoint)?;
+            let count = |slug: &str| {
+                counts
+                    .iter()
+                    .find(|(s, _)| s == slug)
+                    .map_or(0, |(_, n)| *n)
+            };
             if json {
-                let out: Vec<_> = list.iter().map(endpoint_json).collect();
+                let out: Vec<_> = list
+                    .iter()
+                    .map(|ep| endpoint_json(ep, count(&ep.slug)))
+                    .collect();
                 outln!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 for ep in &list {
-                    print_endpoint(ep)?;
+                    print_endpoint(ep, count(&ep.slug))?;
                 }
             }
         }
@@ -222,8 +232,8 @@ pub fn run(data: &Path, command: Command) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// An endpoint as JSON, secrets masked.
-fn endpoint_json(ep: &Endpoint) -> serde_json::Value {
+/// An endpoint as JSON, secrets masked, with how many events it holds.
+fn endpoint_json(ep: &Endpoint, events: u64) -> serde_json::Value {
     serde_json::json!({
         "slug": ep.slug,
         "name": ep.name,
@@ -235,10 +245,11 @@ fn endpoint_json(ep: &Endpoint) -> serde_json::Value {
         "notify": ep.notify,
         "max_body": ep.max_body,
         "handshakes": ep.handshakes,
+        "events": events,
     })
 }
 
-fn print_endpoint(ep: &Endpoint) -> Result<()> {
+fn print_endpoint(ep: &Endpoint, events: u64) -> Result<()> {
     let secrets = if ep.secrets.is_empty() {
         "no secret".to_string()
     } else {
@@ -260,9 +271,10 @@ fn print_endpoint(ep: &Endpoint) -> Result<()> {
         rule += &format!(", fails {}%", failures.fail_percent);
     }
     outln!(
-        "{:<16} {:<20} provider: {:<12} {} · {}{}",
+        "{:<16} {:<20} {:>7} events · provider: {:<12} {} · {}{}",
         ep.slug,
         ep.name,
+        events,
         ep.provider.as_deref().unwrap_or("auto"),
         secrets,
         rule,

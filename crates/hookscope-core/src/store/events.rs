@@ -226,9 +226,13 @@ pub fn list(
             );
             if term.chars().count() >= 3 {
                 let phrase = bind(format!("\"{}\"", term.replace('"', "\"\"")).into());
+                // One id list (index hits, then the scan of the unindexed tail) lets SQLite look
+                // rows up by id instead of testing every row against the list: a rare term in
+                // 100 000 events answers in ~2 ms instead of ~65 ms.
                 sql += &format!(
-                    " AND (r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH {phrase}) \
-                     OR (r.id > {upto} AND ({scan_clause} OR instr(lower(CAST(r.body AS TEXT)), {scan}) > 0)))"
+                    " AND r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH {phrase} \
+                     UNION ALL SELECT r.id FROM requests r WHERE r.id > {upto} \
+                     AND ({scan_clause} OR instr(lower(CAST(r.body AS TEXT)), {scan}) > 0))"
                 );
             } else {
                 // Trigrams need three characters; shorter terms scan path and headers.
@@ -286,6 +290,27 @@ pub fn max_id(conn: &Connection) -> Result<i64> {
             r.get(0)
         })?,
     )
+}
+
+/// How many events each endpoint holds (every endpoint, zero included), and the highest event
+/// id those counts include: a reader adding live events counts only ids above it.
+pub fn count_by_endpoint(conn: &Connection) -> Result<(Vec<(String, u64)>, i64)> {
+    // The bound first, then counts below it: consistent without a read transaction.
+    let upto = max_id(conn)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.slug,
+                (SELECT count(*) FROM requests r WHERE r.endpoint_id = e.id AND r.id <= ?1)
+         FROM endpoints e ORDER BY e.slug",
+    )?;
+    let counts = stmt
+        .query_map([upto], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((counts, upto))
 }
 
 pub fn count(conn: &Connection) -> Result<u64> {

@@ -43,6 +43,8 @@ export type EventClearReq = {
  */
 endpoint?: string, };
 
+export type EventCounts = { counts: Record<string, number>, upto: number, };
+
 export type Header = { name: string, 
 /**
  * The value as text; bytes that are not UTF-8 show as replacement characters.
@@ -307,6 +309,7 @@ export type Api = {
   event_get: { req: EventGetReq; res: EventDetail };
   event_body: { req: EventBodyReq; res: ArrayBuffer };
   event_clear: { req: EventClearReq; res: number };
+  event_counts: { req: null; res: EventCounts };
   endpoint_list: { req: null; res: Array<EndpointInfo> };
   endpoint_create: { req: EndpointCreateReq; res: EndpointInfo };
   endpoint_update: { req: EndpointUpdateReq; res: EndpointInfo };
