@@ -10,6 +10,7 @@ use ts_rs::TS;
 use crate::dto::*;
 use crate::error::ApiError;
 use crate::live;
+use crate::replay_dto::*;
 
 /// The committed file, relative to this crate.
 pub const PATH: &str = "../ui/src/lib/bindings/index.ts";
@@ -79,6 +80,42 @@ pub fn api() -> Vec<(&'static str, String, String)> {
         ("trigger_send", t::<TriggerSendReq>(), t::<TriggerSendRes>()),
         ("event_export", t::<EventExportReq>(), t::<EventExportRes>()),
         ("event_import", t::<EventImportReq>(), t::<EventImportRes>()),
+        (
+            "replay_preview",
+            t::<ReplayPreviewReq>(),
+            t::<ReplayPreviewRes>(),
+        ),
+        ("replay_send", t::<ReplaySendReq>(), t::<ReplayAttempt>()),
+        (
+            "replay_list",
+            t::<ReplayListReq>(),
+            t::<Vec<ReplayAttempt>>(),
+        ),
+        (
+            "replay_body",
+            t::<ReplayBodyReq>(),
+            "ArrayBuffer".to_string(),
+        ),
+        (
+            "replay_target_get",
+            t::<ReplayTargetGetReq>(),
+            t::<ReplayTarget>(),
+        ),
+        (
+            "replay_target_set",
+            t::<ReplayTargetSetReq>(),
+            "null".to_string(),
+        ),
+        (
+            "replay_bulk_start",
+            t::<ReplayBulkReq>(),
+            t::<ReplayBulkStarted>(),
+        ),
+        (
+            "replay_bulk_stop",
+            t::<ReplayBulkStopReq>(),
+            "boolean".to_string(),
+        ),
     ]
 }
 
@@ -91,6 +128,9 @@ pub fn live_events() -> Vec<(&'static str, String)> {
         (live::CAPTURE_STATUS_EVENT, CaptureStatus::name()),
         (live::FOCUS_EVENT, FocusEvent::name()),
         (live::FORWARD_ATTEMPTED_EVENT, ForwardAttempt::name()),
+        (live::REPLAY_RECORDED_EVENT, ReplayRecorded::name()),
+        (live::REPLAY_BULK_PROGRESS_EVENT, ReplayBulkProgress::name()),
+        (live::REPLAY_BULK_DONE_EVENT, ReplayBulkDone::name()),
     ]
 }
 
@@ -155,6 +195,26 @@ pub fn typescript() -> String {
         EventExportRes::decl(),
         EventImportReq::decl(),
         EventImportRes::decl(),
+        ReplayEdits::decl(),
+        ReplaySpec::decl(),
+        ReplayPreviewReq::decl(),
+        ResignInfo::decl(),
+        SentRequest::decl(),
+        ReplayPreviewRes::decl(),
+        ReplaySendReq::decl(),
+        ReplayAttempt::decl(),
+        ReplayListReq::decl(),
+        ReplayBodyPart::decl(),
+        ReplayBodyReq::decl(),
+        ReplayTargetGetReq::decl(),
+        ReplayTarget::decl(),
+        ReplayTargetSetReq::decl(),
+        ReplayBulkReq::decl(),
+        ReplayBulkStarted::decl(),
+        ReplayBulkStopReq::decl(),
+        ReplayBulkProgress::decl(),
+        ReplayBulkDone::decl(),
+        ReplayRecorded::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs (`make bindings`). Do not edit.\n\n",

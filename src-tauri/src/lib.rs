@@ -4,6 +4,7 @@
 //! adds the tray, notifications, single instance, window state and start at login; nothing here
 //! is something the CLI would also need.
 
+pub mod attempts_live;
 #[cfg(test)]
 mod bindings;
 mod capture;
@@ -13,6 +14,7 @@ pub mod dto;
 pub mod error;
 mod live;
 mod notify;
+pub mod replay_dto;
 mod settings;
 pub mod state;
 mod tray;
@@ -60,7 +62,16 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::trigger::trigger_send,
             commands::transfer::event_export,
             commands::transfer::event_import,
+            commands::replay::replay_preview,
+            commands::replay::replay_send,
+            commands::replay::replay_list,
+            commands::replay::replay_body,
+            commands::replay::replay_target_get,
+            commands::replay::replay_target_set,
+            commands::replay::replay_bulk_start,
+            commands::replay::replay_bulk_stop,
         ])
+        .manage(commands::replay::BulkRuns::default())
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
                 let app = window.app_handle();
@@ -126,6 +137,7 @@ fn start<R: Runtime>(app: &AppHandle<R>, data_dir: std::path::PathBuf, engine: E
 fn spawn_tasks<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
     let (notices_tx, notices_rx) = mpsc::unbounded_channel();
     tauri::async_runtime::spawn(live::forward(app.clone(), state.clone(), notices_tx));
+    tauri::async_runtime::spawn(attempts_live::run(app.clone(), state.clone()));
     tauri::async_runtime::spawn(notify::run(
         state.clone(),
         notices_rx,

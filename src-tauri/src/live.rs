@@ -29,6 +29,12 @@ pub const CAPTURE_STATUS_EVENT: &str = "capture-status";
 pub const FOCUS_EVENT: &str = "event-focus";
 /// Payload: `ForwardAttempt`. A forward try was recorded: refresh the status and replays.
 pub const FORWARD_ATTEMPTED_EVENT: &str = "forward-attempted";
+/// Payload: `ReplayRecorded`. A replay or forward try of that event was recorded.
+pub const REPLAY_RECORDED_EVENT: &str = "replay-recorded";
+/// Payload: `ReplayBulkProgress`, after each event of a bulk replay.
+pub const REPLAY_BULK_PROGRESS_EVENT: &str = "replay-bulk-progress";
+/// Payload: `ReplayBulkDone`.
+pub const REPLAY_BULK_DONE_EVENT: &str = "replay-bulk-done";
 
 const BATCH_WINDOW: Duration = Duration::from_millis(30);
 const BATCH_MAX: usize = 500;

@@ -237,7 +237,7 @@ fn remote_targets_need_allow_remote_and_bad_settings_are_refused() {
         json!({ "slug": "default", "target": "http://example.com/", "settings": settings() }),
     )
     .unwrap_err();
-    assert_eq!(err["code"], "invalid");
+    assert_eq!(err["code"], "remote_target");
     assert!(err["message"].as_str().unwrap().contains("loopback"));
     let mut allowed = settings();
     allowed["allowRemote"] = json!(true);
@@ -280,7 +280,7 @@ fn routes_are_added_in_order_listed_and_removed_by_position() {
         json!({ "slug": "default", "kind": "path_prefix", "pattern": "/x", "target": "http://example.com" }),
     )
     .unwrap_err();
-    assert_eq!(err["code"], "invalid");
+    assert_eq!(err["code"], "remote_target");
     let err = invoke(
         &h,
         "route_add",

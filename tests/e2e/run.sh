@@ -63,6 +63,11 @@ HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)" \
   HOOKSCOPE_TEST_SAVE_PATH="$out/transfer/export.har" HOOKSCOPE_TEST_OPEN_PATH="$out/transfer/import.ndjson" \
   phase transfer test_transfer.py
 
+# Replay, on a fresh app: the receiver's expectations start from an empty store.
+HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
+export HOOKSCOPE_LISTEN
+phase replay test_replay.py
+
 # The port is taken (as by `hookscope serve`) before the app starts.
 exec 3< <(python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)')
 pids+=($!)

@@ -16,6 +16,9 @@ pub enum Error {
     Invalid(String),
     #[error("{0} already exists")]
     Conflict(String),
+    /// A replay or forward target that is not loopback, without the user's explicit consent.
+    #[error("{0}")]
+    RemoteTarget(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -29,6 +32,7 @@ impl Error {
             Self::NotFound { .. } => "not_found",
             Self::Invalid(_) => "invalid",
             Self::Conflict(_) => "conflict",
+            Self::RemoteTarget(_) => "remote_target",
         }
     }
 

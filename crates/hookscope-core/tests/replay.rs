@@ -247,6 +247,10 @@ async fn default_endpoint_replays_the_whole_path_and_edits_apply() {
     // Remembered per endpoint: a replay without a target goes there.
     replay::replay_target_remember(engine.store(), "default", Some(&format!("http://{addr}")))
         .unwrap();
+    assert_eq!(
+        replay::replay_target_remembered(engine.store(), "default").unwrap(),
+        Some(format!("http://{addr}"))
+    );
     let req = ReplayReq {
         event_id: id,
         ..Default::default()
@@ -260,6 +264,7 @@ async fn default_endpoint_replays_the_whole_path_and_edits_apply() {
         edits: Edits {
             method: Some("put".into()),
             path: Some("/edited?z=9".into()),
+            headers: None,
             set_headers: vec![Header::new("X-Keep", "changed"), Header::new("x-new", "n")],
             remove_headers: vec!["x-old".into()],
             body: Some(b"new body".to_vec()),
@@ -285,6 +290,69 @@ async fn default_endpoint_replays_the_whole_path_and_edits_apply() {
     };
     let err = replay::replay_send(engine.store(), &bad).await.unwrap_err();
     assert!(err.to_string().contains("not a valid path"), "{err}");
+}
+
+#[tokio::test]
+async fn a_whole_header_table_replaces_the_captured_headers_keeping_repeats_and_order() {
+    let (_d, engine) = engine();
+    let id = capture(
+        &engine,
+        "/default/t",
+        "",
+        vec![Header::new("x-a", "1"), Header::new("x-a", "2")],
+        b"body",
+    )
+    .await;
+    let (addr, rx) = receiver();
+    let table = vec![
+        Header::new("x-b", "first"),
+        Header::new("x-a", "one"),
+        Header::new("x-a", "two"),
+        Header::new("connection", "close"),
+    ];
+    let req = ReplayReq {
+        event_id: id,
+        target: to(addr, "/"),
+        edits: Edits {
+            headers: Some(table),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let attempt = replay::replay_send(engine.store(), &req).await.unwrap();
+    let got = next(&rx);
+    let names: Vec<String> = got
+        .headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
+    assert_eq!(names, ["host", "x-b", "x-a", "x-a", "content-length"]);
+    let a: Vec<&[u8]> = got
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("x-a"))
+        .map(|(_, v)| v.as_slice())
+        .collect();
+    assert_eq!(a, [b"one".as_slice(), b"two".as_slice()]);
+    let stored = replay::replay_get(engine.store(), attempt.id).unwrap();
+    assert_eq!(stored.status, attempt.status);
+    assert_eq!(stored.response_size, attempt.response_size);
+    assert!(attempt.sent.unwrap().edited);
+    assert_eq!(
+        replay::replay_get(engine.store(), attempt.id + 1000)
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+    let bad = ReplayReq {
+        edits: Edits {
+            headers: Some(vec![Header::new("x-bad", "a\nb")]),
+            ..Default::default()
+        },
+        ..req
+    };
+    let err = replay::replay_send(engine.store(), &bad).await.unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
 }
 
 #[tokio::test]
@@ -538,6 +606,31 @@ async fn resign_without_a_secret_is_a_clear_error() {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("no secret"), "{err}");
+    let plan = replay::resign_plan(engine.store(), id).unwrap();
+    assert_eq!(plan.provider.as_deref(), Some("github"));
+    assert_eq!(plan.secret_masked, None);
+    assert!(plan.unavailable.unwrap().contains("no secret"));
+
+    endpoints_set_secret(&engine, "gh", "It's a Secret to Everybody");
+    let plan = replay::resign_plan(engine.store(), id).unwrap();
+    assert_eq!(plan.secret_masked.as_deref(), Some("…body"));
+    assert_eq!(plan.unavailable, None);
+}
+
+fn endpoints_set_secret(engine: &Engine, slug: &str, secret: &str) {
+    engine
+        .store()
+        .write(|tx| {
+            endpoints::update(
+                tx,
+                slug,
+                &EndpointPatch {
+                    secrets: Some(vec![secret.into()]),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,5 +9,6 @@ pub mod endpoints;
 pub mod events;
 pub mod forward;
 pub mod hmac;
+pub mod replay;
 pub mod transfer;
 pub mod trigger;

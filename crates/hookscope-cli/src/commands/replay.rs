@@ -138,6 +138,7 @@ pub fn replay(data: &Path, args: ReplayArgs) -> Result<ExitCode> {
     let edits = Edits {
         method: args.method.clone(),
         path: args.path.clone(),
+        headers: None,
         set_headers: args
             .edit_headers
             .iter()

@@ -31,6 +31,9 @@ pub struct Edits {
     pub method: Option<String>,
     /// Replaces the path after the slug; a `?…` in it replaces the query too.
     pub path: Option<String>,
+    /// Replaces the captured headers as a whole (the editor's table: repeated headers and
+    /// their order kept); hop-by-hop ones are still dropped and `Host` / `Content-Length` set.
+    pub headers: Option<Vec<Header>>,
     /// Headers to set, replacing every header of the same name.
     pub set_headers: Vec<Header>,
     /// Header names to drop.
@@ -42,6 +45,7 @@ impl Edits {
     pub fn is_empty(&self) -> bool {
         self.method.is_none()
             && self.path.is_none()
+            && self.headers.is_none()
             && self.set_headers.is_empty()
             && self.remove_headers.is_empty()
             && self.body.is_none()
@@ -212,11 +216,15 @@ pub fn prepare(
     let url = target::join(target, rest, query)?;
     let parsed = target::Target::parse(&url)
         .map_err(|_| Error::invalid(format!("{rest:?} is not a valid path")))?;
-    let listed = connection_listed(&event.headers);
-    let mut headers: Vec<Header> = Vec::with_capacity(event.headers.len() + 2);
+    let source = edits.headers.as_deref().unwrap_or(&event.headers);
+    let listed = connection_listed(source);
+    let mut headers: Vec<Header> = Vec::with_capacity(source.len() + 2);
     let mut host_at = None;
     let mut length_at = None;
-    for h in &event.headers {
+    for h in source {
+        if edits.headers.is_some() {
+            check_header(h)?;
+        }
         if h.name.eq_ignore_ascii_case("host") && host_at.is_none() {
             host_at = Some(headers.len());
         }
@@ -237,13 +245,8 @@ pub fn prepare(
             .any(|r| r.eq_ignore_ascii_case(&h.name))
     });
     for set in &edits.set_headers {
+        check_header(set)?;
         let name = set.name.to_ascii_lowercase();
-        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(Error::invalid(format!(
-                "{:?} is not a valid header name",
-                set.name
-            )));
-        }
         replace_header(&mut headers, Header::new(name, set.value.clone()));
     }
     let body = edits.body.clone().unwrap_or_else(|| event.body.clone());
@@ -272,6 +275,23 @@ pub fn prepare(
         headers,
         body,
     })
+}
+
+/// An edited header must be one the wire can carry.
+fn check_header(h: &Header) -> Result<()> {
+    if http::HeaderName::from_bytes(h.name.as_bytes()).is_err() {
+        return Err(Error::invalid(format!(
+            "{:?} is not a valid header name",
+            h.name
+        )));
+    }
+    if http::HeaderValue::from_bytes(&h.value).is_err() {
+        return Err(Error::invalid(format!(
+            "the value of {:?} holds a character a header cannot carry (a line break?)",
+            h.name
+        )));
+    }
+    Ok(())
 }
 
 /// What a re-sign signs.
@@ -397,6 +417,66 @@ pub fn replay_target_remember(store: &Store, slug: &str, url: Option<&str>) -> R
     store.write(|tx| {
         endpoints::get(tx, slug)?;
         settings::set(tx, &remembered_key(slug), url)
+    })
+}
+
+/// The target a replay of this event goes to when none is given (see [`resolve_target`]).
+pub fn replay_target_for(store: &Store, event_id: i64) -> Result<String> {
+    store.read(|c| {
+        let event = events::get(c, event_id)?;
+        let endpoint = endpoints::get(c, &event.summary.endpoint)?;
+        resolve_target(c, &event, &endpoint)
+    })
+}
+
+/// What re-signing this event would use, or why it cannot be re-signed (for the editor's toggle).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResignPlan {
+    /// The provider whose scheme signs.
+    pub provider: Option<String>,
+    /// The secret it signs with, masked.
+    pub secret_masked: Option<String>,
+    /// Why re-signing is not possible; `None` when it is.
+    pub unavailable: Option<String>,
+}
+
+/// Whether (and how) the event can be re-signed with the endpoint's provider and first secret:
+/// decided by actually signing it, so the answer is the one a replay would meet.
+pub fn resign_plan(store: &Store, event_id: i64) -> Result<ResignPlan> {
+    let (event, endpoint) = store.read(|c| {
+        let event = events::get(c, event_id)?;
+        let endpoint = endpoints::get(c, &event.summary.endpoint)?;
+        Ok((event, endpoint))
+    })?;
+    let resign = Resign::default();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let signing = Signing {
+        event: &event,
+        endpoint: &endpoint,
+        url: DEFAULT_TARGET,
+        method: &event.summary.method,
+        body: &event.body,
+        now,
+    };
+    let mut headers = event.headers.clone();
+    let unavailable = resign_headers(&resign, &signing, &mut headers)
+        .err()
+        .map(|e| e.to_string());
+    Ok(ResignPlan {
+        provider: resign_provider(&resign, &endpoint, &event).map(str::to_string),
+        secret_masked: endpoint
+            .secrets
+            .first()
+            .map(|s| crate::model::mask_secret(s)),
+        unavailable,
+    })
+}
+
+/// The target remembered for this endpoint, if any.
+pub fn replay_target_remembered(store: &Store, slug: &str) -> Result<Option<String>> {
+    store.read(|c| {
+        endpoints::get(c, slug)?;
+        settings::get(c, &remembered_key(slug))
     })
 }
 
@@ -581,6 +661,11 @@ pub fn pairs(headers: &[Header]) -> Vec<(String, String)> {
         .iter()
         .map(|h| (h.name.clone(), h.value_lossy()))
         .collect()
+}
+
+/// One recorded attempt, as stored (its bodies as bytes).
+pub fn replay_get(store: &Store, id: i64) -> Result<Replay> {
+    store.read(|c| replays::get(c, id))
 }
 
 /// Every attempt recorded for an event, oldest first.

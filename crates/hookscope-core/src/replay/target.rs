@@ -93,7 +93,7 @@ impl Target {
         if allow_remote || self.is_loopback() {
             Ok(())
         } else {
-            Err(Error::invalid(format!(
+            Err(Error::RemoteTarget(format!(
                 "{} is not a loopback address: sending captured payloads to another host must be \
                  asked for explicitly (--allow-remote)",
                 self.host
@@ -200,7 +200,10 @@ mod tests {
             "http://localhost.evil.com",
         ] {
             let t = Target::parse(url).unwrap();
-            assert!(t.check_allowed(false).is_err(), "{url}");
+            assert!(
+                matches!(t.check_allowed(false), Err(Error::RemoteTarget(_))),
+                "{url}"
+            );
             assert!(t.check_allowed(true).is_ok(), "{url}");
         }
     }

@@ -1,7 +1,7 @@
 //! Queries on `replays`: every attempt to send a stored request somewhere (a replay or an
 //! auto-forward try), with what was sent and what the target answered, or why it did not.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::Result;
 
@@ -100,6 +100,17 @@ pub fn insert(conn: &Connection, kind: Kind, r: &Replay) -> Result<Replay> {
         created_at_us: created_at,
         ..r.clone()
     })
+}
+
+/// One attempt by its id.
+pub fn get(conn: &Connection, id: i64) -> Result<Replay> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM replays WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| crate::Error::NotFound {
+            what: "replay",
+            key: id.to_string(),
+        })
 }
 
 /// Every attempt for one request, oldest first.

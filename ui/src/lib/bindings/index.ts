@@ -345,6 +345,147 @@ ids: Array<number>,
  */
 createdEndpoints: Array<string>, };
 
+export type ReplayEdits = { method?: string, 
+/**
+ * The path after the target's path; `?…` replaces the query too.
+ */
+path?: string, 
+/**
+ * The whole header table, replacing the captured headers (repeats and order kept).
+ */
+headers?: Array<Header>, 
+/**
+ * The body as text (UTF-8), replacing the captured bytes.
+ */
+body?: string, };
+
+export type ReplaySpec = { eventId: number, 
+/**
+ * Default: the endpoint's route, remembered target, forward target, else
+ * `http://localhost:3000`.
+ */
+target?: string, edits: ReplayEdits, 
+/**
+ * Replace the provider's signature headers with fresh ones.
+ */
+resign: boolean, };
+
+export type ReplayPreviewReq = { spec: ReplaySpec, };
+
+export type ResignInfo = { provider: string | null, secretMasked: string | null, 
+/**
+ * Why re-signing is not possible; none when it is.
+ */
+unavailable: string | null, };
+
+export type SentRequest = { method: string, url: string, 
+/**
+ * Exactly as sent, `Host` and `Content-Length` included.
+ */
+headers: Array<Header>, bodySize: number, 
+/**
+ * The provider whose signature headers were replaced.
+ */
+resigned: string | null, edited: boolean, };
+
+export type ReplayPreviewRes = { 
+/**
+ * The base target the request goes to (before the path after the slug is appended).
+ */
+target: string, 
+/**
+ * Whether the target is loopback; any other host needs the user's confirmation.
+ */
+loopback: boolean, request: SentRequest, resign: ResignInfo, };
+
+export type ReplaySendReq = { spec: ReplaySpec, 
+/**
+ * The user confirmed sending to a host that is not loopback.
+ */
+allowRemote: boolean, 
+/**
+ * Remember the target for the endpoint's next replays.
+ */
+remember: boolean, timeoutMs?: number, };
+
+export type ReplayAttempt = { id: number, eventId: number, 
+/**
+ * `replay` or `forward`.
+ */
+kind: string, attempt: number, createdAtUs: number, target: string, 
+/**
+ * None when the attempt could not even be prepared.
+ */
+sent: SentRequest | null, 
+/**
+ * None, with `error`, when the target did not answer.
+ */
+status: number | null, responseHeaders: Array<Header>, 
+/**
+ * The whole answer body's size (only the first 1 MiB is kept).
+ */
+responseSize: number | null, latencyMs: number | null, error: string | null, };
+
+export type ReplayListReq = { eventId: number, };
+
+export type ReplayBodyPart = "sent" | "response";
+
+export type ReplayBodyReq = { 
+/**
+ * The attempt's id.
+ */
+id: number, part: ReplayBodyPart, };
+
+export type ReplayTargetGetReq = { slug: string, };
+
+export type ReplayTarget = { 
+/**
+ * The remembered target, else the endpoint's forward target, else `http://localhost:3000`.
+ */
+target: string, 
+/**
+ * Whether `target` was remembered (rather than a fallback).
+ */
+remembered: boolean, };
+
+export type ReplayTargetSetReq = { slug: string, 
+/**
+ * None forgets it.
+ */
+target: string | null, };
+
+export type ReplayBulkReq = { 
+/**
+ * These events (sent oldest first); when unset, `filter` selects.
+ */
+ids?: Array<number>, filter?: EventListReq, 
+/**
+ * At most this many events from the filter (default 1000).
+ */
+limit?: number, 
+/**
+ * Default: each event's own target.
+ */
+target?: string, 
+/**
+ * Requests per second; unset: as fast as the target answers.
+ */
+ratePerSecond?: number, resign: boolean, allowRemote: boolean, };
+
+export type ReplayBulkStarted = { runId: number, total: number, };
+
+export type ReplayBulkStopReq = { runId: number, };
+
+export type ReplayBulkProgress = { runId: number, done: number, total: number, succeeded: number, failed: number, eventId: number, status: number | null, 
+/**
+ * Why this event got no 2xx answer, in words (none when the target answered).
+ */
+error: string | null, };
+
+export type ReplayBulkDone = { runId: number, sent: number, succeeded: number, failed: number, stopped: boolean, };
+
+export type ReplayRecorded = { eventId: number, };
+
 /** Every command: its request (`null`: none) and response. */
 export type Api = {
   app_status: { req: null; res: AppStatus };
@@ -373,6 +514,14 @@ export type Api = {
   trigger_send: { req: TriggerSendReq; res: TriggerSendRes };
   event_export: { req: EventExportReq; res: EventExportRes };
   event_import: { req: EventImportReq; res: EventImportRes };
+  replay_preview: { req: ReplayPreviewReq; res: ReplayPreviewRes };
+  replay_send: { req: ReplaySendReq; res: ReplayAttempt };
+  replay_list: { req: ReplayListReq; res: Array<ReplayAttempt> };
+  replay_body: { req: ReplayBodyReq; res: ArrayBuffer };
+  replay_target_get: { req: ReplayTargetGetReq; res: ReplayTarget };
+  replay_target_set: { req: ReplayTargetSetReq; res: null };
+  replay_bulk_start: { req: ReplayBulkReq; res: ReplayBulkStarted };
+  replay_bulk_stop: { req: ReplayBulkStopReq; res: boolean };
 };
 
 /** Every live event and its payload. */
@@ -383,4 +532,7 @@ export type LiveEvents = {
   "capture-status": CaptureStatus;
   "event-focus": FocusEvent;
   "forward-attempted": ForwardAttempt;
+  "replay-recorded": ReplayRecorded;
+  "replay-bulk-progress": ReplayBulkProgress;
+  "replay-bulk-done": ReplayBulkDone;
 };
