@@ -78,8 +78,16 @@ pub fn api() -> Vec<(&'static str, String, String)> {
             t::<TriggerCaptureRes>(),
         ),
         ("trigger_send", t::<TriggerSendReq>(), t::<TriggerSendRes>()),
-        ("event_export", t::<EventExportReq>(), t::<EventExportRes>()),
-        ("event_import", t::<EventImportReq>(), t::<EventImportRes>()),
+        (
+            "event_export",
+            t::<EventExportReq>(),
+            format!("{} | null", t::<EventExportRes>()),
+        ),
+        (
+            "event_import",
+            none(),
+            format!("{} | null", t::<EventImportRes>()),
+        ),
         (
             "replay_preview",
             t::<ReplayPreviewReq>(),
@@ -184,7 +192,6 @@ pub fn typescript() -> String {
         RouteRemoveReq::decl(),
         ForwardNext::decl(),
         ForwardAttempt::decl(),
-        TestDialogs::decl(),
         TriggerTemplate::decl(),
         TriggerCaptureReq::decl(),
         TriggerCaptureRes::decl(),
@@ -193,7 +200,6 @@ pub fn typescript() -> String {
         TransferFormat::decl(),
         EventExportReq::decl(),
         EventExportRes::decl(),
-        EventImportReq::decl(),
         EventImportRes::decl(),
         ReplayEdits::decl(),
         ReplaySpec::decl(),
@@ -280,15 +286,10 @@ mod tests {
             .iter()
             .filter_map(|p| p.as_str())
             .partition(|p| p.contains(':'));
-        // Besides the app's commands: live events, and the export/import file dialogs only.
+        // Besides the app's commands, live events only (the backend opens file dialogs itself).
         assert_eq!(
             plugins,
-            [
-                "core:event:allow-listen",
-                "core:event:allow-unlisten",
-                "dialog:allow-open",
-                "dialog:allow-save"
-            ]
+            ["core:event:allow-listen", "core:event:allow-unlisten"]
         );
         let expected: Vec<String> = names
             .iter()

@@ -493,8 +493,6 @@ pub struct AppStatus {
     pub version: String,
     #[ts(type = "number")]
     pub event_count: u64,
-    /// Set only in the end-to-end test: file dialogs answer these paths.
-    pub test_dialogs: Option<TestDialogs>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

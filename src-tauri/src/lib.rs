@@ -110,6 +110,11 @@ fn setup<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn start<R: Runtime>(app: &AppHandle<R>, data_dir: std::path::PathBuf, engine: Engine) {
+    // Only debug builds (the e2e) let the environment answer the file dialogs.
+    #[cfg(debug_assertions)]
+    if let Some(preset) = commands::transfer::PresetPaths::from_env() {
+        app.manage(preset);
+    }
     let saved = settings::load(engine.store()).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "could not read the settings; using the defaults");
         dto::Settings::default()

@@ -1,6 +1,6 @@
 //! Test events, export and import through Tauri's mock runtime: real commands over IPC against
-//! engines on scratch data dirs, files written and read where a file dialog would have pointed,
-//! and a real HTTP receiver for test events sent to a handler.
+//! engines on scratch data dirs, files written and read where the file dialog answered (a
+//! preset, as the e2e does), and a real HTTP receiver for test events sent to a handler.
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -9,20 +9,21 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use hookscope_core::Engine;
+use hookscope_desktop::commands::transfer::PresetPaths;
 use hookscope_desktop::dto::Settings;
 use hookscope_desktop::state::AppState;
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
 const SECRET: &str = "whsec_transfer_test_secret_0123456789";
 
 /// One app on its own data dir (no capture server: these commands do not need it).
 struct App1 {
     dir: tempfile::TempDir,
-    _app: App<MockRuntime>,
+    app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
 }
 
@@ -37,19 +38,32 @@ fn app() -> App1 {
     );
     let app = hookscope_desktop::builder(mock_builder())
         .manage(state)
+        .manage(PresetPaths::default())
         .build(mock_context(noop_assets()))
         .unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
-    App1 {
-        dir,
-        _app: app,
-        window,
-    }
+    App1 { dir, app, window }
 }
 
-fn invoke(a: &App1, cmd: &str, req: Value) -> Result<Value, Value> {
+/// Invoke `cmd`. For export and import, the request's `path` is what the file dialog answers
+/// (the user's pick), not part of the request.
+fn invoke(a: &App1, cmd: &str, mut req: Value) -> Result<Value, Value> {
+    if let Some(path) = req.as_object_mut().and_then(|r| r.remove("path")) {
+        let presets = a.app.state::<PresetPaths>();
+        let slot = if cmd == "event_export" {
+            &presets.save
+        } else {
+            &presets.open
+        };
+        *slot.lock().unwrap() = path.as_str().map(Into::into);
+        if cmd == "event_export" {
+            req["fileName"] = json!("suggested.har");
+        } else {
+            req = Value::Null;
+        }
+    }
     tauri::test::get_ipc_response(
         &a.window,
         InvokeRequest {
@@ -357,7 +371,10 @@ fn a_malformed_file_is_refused_with_the_line_and_nothing_is_imported() {
     let err = invoke(&fresh, "event_import", json!({ "path": bad })).unwrap_err();
     assert_eq!(err["code"], "import_refused");
     let message = err["message"].as_str().unwrap();
-    assert!(message.starts_with("line 2: missing field"), "{message}");
+    assert!(
+        message.starts_with("bad.ndjson: line 2: missing field"),
+        "{message}"
+    );
     assert!(events(&fresh).is_empty(), "nothing imported half-way");
     assert_eq!(
         ok(&fresh, "endpoint_list", Value::Null)
@@ -380,6 +397,17 @@ fn a_malformed_file_is_refused_with_the_line_and_nothing_is_imported() {
     .unwrap_err();
     assert_eq!(err["code"], "io");
     assert!(err["message"].as_str().unwrap().contains("missing.har"));
+
+    // A file too large to parse in memory is refused before it is read (sparse: no disk used).
+    let huge = path_in(source.dir.path(), "huge.ndjson");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(hookscope_desktop::commands::transfer::MAX_IMPORT_BYTES + 1)
+        .unwrap();
+    let err = invoke(&fresh, "event_import", json!({ "path": huge })).unwrap_err();
+    assert_eq!(err["code"], "import_refused");
+    assert!(err["message"].as_str().unwrap().contains("huge.ndjson"));
+    assert!(events(&fresh).is_empty());
 }
 
 #[test]
@@ -407,9 +435,15 @@ fn paths_must_be_absolute_and_a_failed_export_leaves_no_file() {
 }
 
 #[test]
-fn file_dialogs_answer_without_asking_only_when_the_test_variables_are_set() {
-    let a = app();
-    // NOTE: this test binary does not set the variables (see `dto::TestDialogs`); the e2e does.
-    let status = ok(&a, "app_status", Value::Null);
-    assert!(status["testDialogs"].is_null());
+fn a_cancelled_dialog_exports_and_imports_nothing() {
+    let a = app_with_events();
+    let exported = ok(
+        &a,
+        "event_export",
+        json!({ "fileName": "x.har", "format": "har" }),
+    );
+    assert!(exported.is_null(), "{exported}");
+    let imported = ok(&a, "event_import", Value::Null);
+    assert!(imported.is_null(), "{imported}");
+    assert_eq!(events(&a).len(), 2);
 }

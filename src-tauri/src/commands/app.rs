@@ -33,7 +33,6 @@ pub async fn app_status<R: Runtime>(app: AppHandle<R>) -> ApiResult<AppStatus> {
         data_dir: state.data_dir.display().to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         event_count,
-        test_dialogs: crate::dto::TestDialogs::from_env(),
     })
 }
 

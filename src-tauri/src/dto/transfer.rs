@@ -112,13 +112,13 @@ impl From<Format> for TransferFormat {
     }
 }
 
-/// Export events, oldest first, to a file.
+/// Export events, oldest first, to a file the user picks in the save dialog the backend opens.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(optional_fields)]
 pub struct EventExportReq {
-    /// An absolute path; an existing file is replaced (the save dialog asked).
-    pub path: String,
+    /// The file name the dialog suggests.
+    pub file_name: String,
     pub format: TransferFormat,
     /// Only this endpoint's events; all when unset.
     #[serde(default)]
@@ -134,13 +134,6 @@ pub struct EventExportRes {
     pub count: u64,
     #[ts(type = "number")]
     pub bytes: u64,
-}
-
-/// Import a HAR or NDJSON file (detected from its content).
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct EventImportReq {
-    pub path: String,
 }
 
 /// What an import brought in. A refused file is the error `import_refused`, whose message
@@ -168,49 +161,5 @@ impl EventImportRes {
             ids: r.ids,
             created_endpoints: r.created_endpoints,
         }
-    }
-}
-
-/// Where file dialogs answer without asking, for the end-to-end test: WebDriver cannot drive
-/// a native dialog. Set only from `HOOKSCOPE_TEST_SAVE_PATH` / `HOOKSCOPE_TEST_OPEN_PATH`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct TestDialogs {
-    /// What every save dialog answers.
-    pub save_path: Option<String>,
-    /// What every open dialog answers.
-    pub open_path: Option<String>,
-}
-
-pub const TEST_SAVE_PATH_ENV: &str = "HOOKSCOPE_TEST_SAVE_PATH";
-pub const TEST_OPEN_PATH_ENV: &str = "HOOKSCOPE_TEST_OPEN_PATH";
-
-impl TestDialogs {
-    /// `None` (real dialogs) unless one of the variables is set.
-    pub fn from_env() -> Option<Self> {
-        let var = |name| std::env::var(name).ok();
-        Self::from_vars(var(TEST_SAVE_PATH_ENV), var(TEST_OPEN_PATH_ENV))
-    }
-
-    fn from_vars(save: Option<String>, open: Option<String>) -> Option<Self> {
-        let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
-        let dialogs = Self {
-            save_path: set(save),
-            open_path: set(open),
-        };
-        (dialogs.save_path.is_some() || dialogs.open_path.is_some()).then_some(dialogs)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dialogs_answer_by_themselves_only_when_a_path_is_given() {
-        assert_eq!(TestDialogs::from_vars(None, Some("  ".into())), None);
-        let d = TestDialogs::from_vars(Some("/tmp/out.har".into()), None).unwrap();
-        assert_eq!(d.save_path.as_deref(), Some("/tmp/out.har"));
-        assert_eq!(d.open_path, None);
     }
 }

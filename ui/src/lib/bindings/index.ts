@@ -129,11 +129,7 @@ paused: boolean,
  */
 error: ApiError | null, };
 
-export type AppStatus = { capture: CaptureStatus, dataDir: string, version: string, eventCount: number, 
-/**
- * Set only in the end-to-end test: file dialogs answer these paths.
- */
-testDialogs: TestDialogs | null, };
+export type AppStatus = { capture: CaptureStatus, dataDir: string, version: string, eventCount: number, };
 
 export type CaptureStartReq = { 
 /**
@@ -267,16 +263,6 @@ replayId: number, attempt: number, target: string, status: number | null, error:
  */
 failed: boolean, };
 
-export type TestDialogs = { 
-/**
- * What every save dialog answers.
- */
-savePath: string | null, 
-/**
- * What every open dialog answers.
- */
-openPath: string | null, };
-
 export type TriggerTemplate = { provider: string, event: string, description: string, };
 
 export type TriggerCaptureReq = { provider: string, event: string, endpoint: string, 
@@ -323,17 +309,15 @@ export type TransferFormat = "har" | "ndjson";
 
 export type EventExportReq = { 
 /**
- * An absolute path; an existing file is replaced (the save dialog asked).
+ * The file name the dialog suggests.
  */
-path: string, format: TransferFormat, 
+fileName: string, format: TransferFormat, 
 /**
  * Only this endpoint's events; all when unset.
  */
 endpoint?: string, };
 
 export type EventExportRes = { path: string, fileName: string, count: number, bytes: number, };
-
-export type EventImportReq = { path: string, };
 
 export type EventImportRes = { fileName: string, format: TransferFormat, imported: number, 
 /**
@@ -512,8 +496,8 @@ export type Api = {
   trigger_list: { req: null; res: Array<TriggerTemplate> };
   trigger_capture: { req: TriggerCaptureReq; res: TriggerCaptureRes };
   trigger_send: { req: TriggerSendReq; res: TriggerSendRes };
-  event_export: { req: EventExportReq; res: EventExportRes };
-  event_import: { req: EventImportReq; res: EventImportRes };
+  event_export: { req: EventExportReq; res: EventExportRes | null };
+  event_import: { req: null; res: EventImportRes | null };
   replay_preview: { req: ReplayPreviewReq; res: ReplayPreviewRes };
   replay_send: { req: ReplaySendReq; res: ReplayAttempt };
   replay_list: { req: ReplayListReq; res: Array<ReplayAttempt> };

@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { setBackend } from "../backend";
-import { MockDialogs, setDialogs } from "../backend/dialogs";
 import { MockBackend } from "../backend/mock";
 import type { EventImportRes } from "../bindings";
 import { toasts } from "../toast/toasts.svelte";
-import { baseName, describeImport, describeImportFailure, exportEvents, exportFileName, importEvents } from "./transfer";
+import { describeImport, describeImportFailure, exportEvents, exportFileName, importEvents } from "./transfer";
 
 const report: EventImportRes = { fileName: "hookscope.har", format: "har", imported: 120, ids: [], createdEndpoints: [] };
 
@@ -28,62 +27,53 @@ describe("names and messages", () => {
     expect(describeImport({ ...report, imported: 0 }).title).toBe("No events in hookscope.har");
   });
 
-  it("shows a refusal with its line and reason, and other failures as such", () => {
-    const refused = describeImportFailure("/tmp/x/bad.ndjson", { code: "import_refused", message: "line 3: missing field `id`" });
-    expect(refused).toEqual({ title: "Refused bad.ndjson: nothing imported", message: "line 3: missing field `id`" });
-    expect(describeImportFailure("/a/b.har", { code: "io", message: "could not read" }).title).toBe("Could not import b.har");
-    expect(baseName("C:\\Users\\me\\x.har")).toBe("x.har");
+  it("shows a refusal with its file, line and reason, and other failures as such", () => {
+    const refused = describeImportFailure({ code: "import_refused", message: "bad.ndjson: line 3: missing field `id`" });
+    expect(refused).toEqual({ title: "Import refused: nothing imported", message: "bad.ndjson: line 3: missing field `id`" });
+    expect(describeImportFailure({ code: "io", message: "could not read /a/b.har" }).title).toBe("Could not import");
   });
 });
 
-describe("export and import through the dialog seam", () => {
-  it("exports to the path the save dialog answered, with the format and scope", async () => {
-    const dialogs = new MockDialogs({ save: "/tmp/out.har" });
-    setDialogs(dialogs);
+describe("export and import (the backend opens the dialogs)", () => {
+  it("exports with a suggested file name, the format and the scope", async () => {
     const backend = new MockBackend({ event_export: () => ({ path: "/tmp/out.har", fileName: "out.har", count: 2, bytes: 2048 }) });
     setBackend(backend);
     const res = await exportEvents("har", "stripe");
     expect(res?.count).toBe(2);
-    expect(dialogs.asked[0]).toMatchObject({ kind: "save", title: "Export stripe's events" });
-    expect(dialogs.asked[0].defaultName).toMatch(/^hookscope-stripe-\d{8}-\d{4}\.har$/);
-    expect(backend.calls).toEqual([{ cmd: "event_export", req: { path: "/tmp/out.har", format: "har", endpoint: "stripe" } }]);
+    expect(backend.calls).toHaveLength(1);
+    expect(backend.calls[0]).toMatchObject({ cmd: "event_export", req: { format: "har", endpoint: "stripe" } });
+    expect((backend.calls[0].req as { fileName: string }).fileName).toMatch(/^hookscope-stripe-\d{8}-\d{4}\.har$/);
     expect(toasts.items.map((t) => [t.kind, t.title, t.message])).toEqual([["info", "Exported 2 events to out.har", "/tmp/out.har · 2.0 KiB"]]);
   });
 
-  it("does nothing when the dialog is cancelled", async () => {
-    setDialogs(new MockDialogs({ save: null, open: null }));
-    const backend = new MockBackend({});
-    setBackend(backend);
+  it("says nothing when the dialog is cancelled", async () => {
+    setBackend(new MockBackend({ event_export: () => null, event_import: () => null }));
     expect(await exportEvents("ndjson", null)).toBeNull();
     expect(await importEvents()).toBeNull();
-    expect(backend.calls).toEqual([]);
     expect(toasts.items).toEqual([]);
   });
 
-  it("imports the file the open dialog answered and toasts the count", async () => {
-    setDialogs(new MockDialogs({ open: "/home/me/hookscope.har" }));
+  it("imports and toasts the count", async () => {
     const backend = new MockBackend({ event_import: () => report });
     setBackend(backend);
     expect((await importEvents())?.imported).toBe(120);
-    expect(backend.calls).toEqual([{ cmd: "event_import", req: { path: "/home/me/hookscope.har" } }]);
+    expect(backend.calls).toEqual([{ cmd: "event_import", req: null }]);
     expect(toasts.items[0]).toMatchObject({ kind: "info", title: "Imported 120 events from hookscope.har" });
   });
 
-  it("toasts a refused import's line and reason", async () => {
-    setDialogs(new MockDialogs({ open: "/home/me/bad.ndjson" }));
+  it("toasts a refused import's file, line and reason", async () => {
     setBackend(
       new MockBackend({
         event_import: () => {
-          throw { code: "import_refused", message: "line 2: expected value at line 1 column 1" };
+          throw { code: "import_refused", message: "bad.ndjson: line 2: expected value at line 1 column 1" };
         },
       }),
     );
     expect(await importEvents()).toBeNull();
-    expect(toasts.items[0]).toMatchObject({ kind: "error", title: "Refused bad.ndjson: nothing imported", message: "line 2: expected value at line 1 column 1" });
+    expect(toasts.items[0]).toMatchObject({ kind: "error", title: "Import refused: nothing imported", message: "bad.ndjson: line 2: expected value at line 1 column 1" });
   });
 
   it("toasts a failed export with the backend's reason", async () => {
-    setDialogs(new MockDialogs({ save: "/nope/x.har" }));
     setBackend(
       new MockBackend({
         event_export: () => {

@@ -1,19 +1,13 @@
-// Export to and import from a file picked in a dialog. The dialog only picks the path; the
-// backend writes or reads it and answers with counts (or, for a refused import, the line and
-// reason, and nothing is imported). Every outcome ends in a toast.
+// Export to and import from a file the user picks in a native dialog, which the backend opens
+// (the window names no path itself); the backend answers with counts, nothing when cancelled, or
+// for a refused import the file, line and reason (nothing is imported). Every outcome is a toast.
 import { BackendError, call } from "../backend";
-import { pickOpenPath, pickSavePath, type FileFilter } from "../backend/dialogs";
 import type { EventExportRes, EventImportRes, TransferFormat } from "../bindings";
 import { toasts } from "../toast/toasts.svelte";
 
 export const FORMATS: { value: TransferFormat; label: string; extension: string }[] = [
   { value: "har", label: "HAR 1.2 (browser devtools, other tools)", extension: "har" },
   { value: "ndjson", label: "Hookscope NDJSON (backup, another machine)", extension: "ndjson" },
-];
-
-const IMPORT_FILTERS: FileFilter[] = [
-  { name: "HAR or Hookscope NDJSON", extensions: ["har", "ndjson", "json", "jsonl"] },
-  { name: "All files", extensions: ["*"] },
 ];
 
 function plural(n: number, one: string): string {
@@ -27,11 +21,6 @@ export function exportFileName(format: TransferFormat, endpoint: string | null, 
   const scope = endpoint ? `-${endpoint.replace(/[^A-Za-z0-9._-]/g, "_")}` : "";
   const ext = FORMATS.find((f) => f.value === format)?.extension ?? format;
   return `hookscope${scope}-${stamp}.${ext}`;
-}
-
-/** The last part of a path, for messages. */
-export function baseName(path: string): string {
-  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
 export function formatBytes(n: number): string {
@@ -52,30 +41,19 @@ export function describeImport(res: EventImportRes): { title: string; message: s
   return { title, message: `${created}${res.format.toUpperCase()}; kept their original times, marked imported.` };
 }
 
-/** What a failed import says: a refusal names the line (or HAR entry) and the reason. */
-export function describeImportFailure(path: string, e: unknown): { title: string; message: string } {
+/** What a failed import says: a refusal names the file, the line (or HAR entry) and the reason. */
+export function describeImportFailure(e: unknown): { title: string; message: string } {
   const err = BackendError.from(e);
-  const name = baseName(path);
-  const title = err.code === "import_refused" ? `Refused ${name}: nothing imported` : `Could not import ${name}`;
+  const title = err.code === "import_refused" ? "Import refused: nothing imported" : "Could not import";
   return { title, message: err.message };
 }
 
-/** Ask where, export, and say how it went. Null when cancelled or failed (a toast says why). */
+/** Export (the backend asks where in a save dialog) and say how it went. Null when cancelled or
+ * failed (a toast says why). */
 export async function exportEvents(format: TransferFormat, endpoint: string | null): Promise<EventExportRes | null> {
-  let path: string | null;
   try {
-    path = await pickSavePath({
-      title: endpoint ? `Export ${endpoint}'s events` : "Export all events",
-      defaultName: exportFileName(format, endpoint),
-      filters: [{ name: format === "har" ? "HAR" : "NDJSON", extensions: [format] }],
-    });
-  } catch (e) {
-    toasts.error("Could not open the save dialog", e);
-    return null;
-  }
-  if (!path) return null;
-  try {
-    const res = await call("event_export", { path, format, endpoint: endpoint ?? undefined });
+    const res = await call("event_export", { fileName: exportFileName(format, endpoint), format, endpoint: endpoint ?? undefined });
+    if (!res) return null;
     const { title, message } = describeExport(res);
     toasts.info(title, message);
     return res;
@@ -85,23 +63,17 @@ export async function exportEvents(format: TransferFormat, endpoint: string | nu
   }
 }
 
-/** Ask which file, import it, and say how it went. Null when cancelled or refused. */
+/** Import (the backend asks which file in an open dialog) and say how it went. Null when
+ * cancelled or refused. */
 export async function importEvents(): Promise<EventImportRes | null> {
-  let path: string | null;
   try {
-    path = await pickOpenPath({ title: "Import events (HAR or Hookscope NDJSON)", filters: IMPORT_FILTERS });
-  } catch (e) {
-    toasts.error("Could not open the file dialog", e);
-    return null;
-  }
-  if (!path) return null;
-  try {
-    const res = await call("event_import", { path });
+    const res = await call("event_import", null);
+    if (!res) return null;
     const { title, message } = describeImport(res);
     toasts.info(title, message);
     return res;
   } catch (e) {
-    const { title, message } = describeImportFailure(path, e);
+    const { title, message } = describeImportFailure(e);
     toasts.push("error", title, message);
     return null;
   }
