@@ -4,7 +4,6 @@
 //! adds the tray, notifications, single instance, window state and start at login; nothing here
 //! is something the CLI would also need.
 
-pub mod attempts_live;
 #[cfg(test)]
 mod bindings;
 mod capture;
@@ -12,8 +11,8 @@ pub mod commands;
 mod desktop_notifier;
 pub mod dto;
 pub mod error;
-mod live;
-mod notify;
+pub mod live;
+pub mod notify;
 pub mod replay_dto;
 mod settings;
 pub mod state;
@@ -142,7 +141,6 @@ fn start<R: Runtime>(app: &AppHandle<R>, data_dir: std::path::PathBuf, engine: E
 fn spawn_tasks<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
     let (notices_tx, notices_rx) = mpsc::unbounded_channel();
     tauri::async_runtime::spawn(live::forward(app.clone(), state.clone(), notices_tx));
-    tauri::async_runtime::spawn(attempts_live::run(app.clone(), state.clone()));
     tauri::async_runtime::spawn(notify::run(
         state.clone(),
         notices_rx,

@@ -1,6 +1,8 @@
 //! Live updates: one task subscribed to the engine's hub forwards new events to the window in
 //! small batches (at most one emit per [`BATCH_WINDOW`]), hands each to the notifier, and keeps
-//! the tray's count. Forward tries go to the window and the notifier as they come. Event names and payloads are defined here and nowhere else.
+//! the tray's count. Forward tries go to the window (its forward status and the event's Replays
+//! tab) and to the notifier as they come. Event names and payloads are defined here and nowhere
+//! else.
 //!
 //! The window subscribes before its first `event_list` and merges by id, so an event that lands
 //! between the two is neither lost nor shown twice. When the hub reports that this subscriber
@@ -65,6 +67,8 @@ pub async fn forward<R: Runtime>(
             Some(Ok(HubEvent::EndpointsChanged)) => emit(&app, ENDPOINTS_CHANGED_EVENT, ()),
             // Rare (one per try, tries are spaced by backoff): no batching needed.
             Some(Ok(HubEvent::Forwarded(outcome))) => {
+                // The event's Replays tab lists forward tries too.
+                crate::commands::replay::announce(&app, outcome.event_id);
                 let attempt = ForwardAttempt::from(*outcome);
                 let _ = notices.send(Arrival::Forwarded(attempt.clone()));
                 emit(&app, FORWARD_ATTEMPTED_EVENT, attempt);

@@ -445,9 +445,11 @@ fn every_forward_try_is_announced_to_the_replays_tab() {
     let h = harness();
     let state = tauri::Manager::state::<AppState>(&h.app).inner().clone();
     let recorded = collect(&h, "replay-recorded");
-    tauri::async_runtime::spawn(hookscope_desktop::attempts_live::run(
+    let (notices, _heard) = tokio::sync::mpsc::unbounded_channel();
+    tauri::async_runtime::spawn(hookscope_desktop::live::forward(
         h.app.handle().clone(),
         state.clone(),
+        notices,
     ));
     let outcome = ForwardOutcome {
         endpoint: "default".into(),
