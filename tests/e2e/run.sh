@@ -47,26 +47,28 @@ phase() {
 }
 
 python="${XDG_CACHE_HOME:-$HOME/.cache}/hookscope/e2e-venv/bin/python"
+# Every phase runs; the run fails at the end, naming the phases that failed.
+failed=()
 
 HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
 export HOOKSCOPE_LISTEN
-phase main test_app.py
+phase main test_app.py || failed+=(main)
 
 HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
 export HOOKSCOPE_LISTEN
-phase forward test_forward.py
+phase forward test_forward.py || failed+=(forward)
 
 # Export and import: file dialogs answer these paths (WebDriver cannot drive a native dialog).
 mkdir -p "$out/transfer"
 rm -f "$out/transfer/"*
 HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)" \
   HOOKSCOPE_TEST_SAVE_PATH="$out/transfer/export.har" HOOKSCOPE_TEST_OPEN_PATH="$out/transfer/import.ndjson" \
-  phase transfer test_transfer.py
+  phase transfer test_transfer.py || failed+=(transfer)
 
 # Replay, on a fresh app: the receiver's expectations start from an empty store.
 HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
 export HOOKSCOPE_LISTEN
-phase replay test_replay.py
+phase replay test_replay.py || failed+=(replay)
 
 # The port is taken (as by `hookscope serve`) before the app starts.
 exec 3< <(python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)')
@@ -74,9 +76,14 @@ pids+=($!)
 holder_port="$(head -n1 <&3)"
 HOOKSCOPE_LISTEN="127.0.0.1:$holder_port"
 export HOOKSCOPE_LISTEN
-phase port-in-use test_port_in_use.py
+phase port-in-use test_port_in_use.py || failed+=(port-in-use)
 
 # The data dir holds a damaged database: the window explains instead of the app vanishing.
 HOOKSCOPE_LISTEN="127.0.0.1:$(free_port)"
 export HOOKSCOPE_LISTEN
-phase startup-failure test_startup_failure.py
+phase startup-failure test_startup_failure.py || failed+=(startup-failure)
+
+if (( ${#failed[@]} )); then
+  echo "e2e: failed phases: ${failed[*]}" >&2
+  exit 1
+fi
