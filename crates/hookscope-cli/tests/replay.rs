@@ -225,6 +225,37 @@ fn replay_prints_the_answer_and_exits_zero_only_for_2xx() {
 
     let remote = hookscope(d, &["replay", &id, "--to", "http://example.com/"]);
     assert_eq!(remote.status.code(), Some(1));
+    let agreed = hookscope(
+        d,
+        &[
+            "routes",
+            "stripe",
+            "--path-prefix",
+            "/x",
+            "--to",
+            "http://example.com",
+            "--allow-remote",
+        ],
+    );
+    let listed = stdout(&agreed);
+    assert!(
+        listed.contains("2. path prefix /x → http://example.com (remote allowed)")
+            && !listed
+                .lines()
+                .next()
+                .unwrap_or("")
+                .contains("remote allowed"),
+        "{agreed:?}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&hookscope(d, &["routes", "stripe", "--json"]))).unwrap();
+    assert_eq!(json[1]["allow_remote"], true);
+    assert_eq!(json[0]["allow_remote"], false);
+    assert!(
+        hookscope(d, &["routes", "stripe", "--rm", "2"])
+            .status
+            .success()
+    );
     assert!(String::from_utf8_lossy(&remote.stderr).contains("--allow-remote"));
 
     let listed = hookscope(d, &["replays", &id, "--json"]);
@@ -676,6 +707,37 @@ fn routes_send_matching_events_to_their_own_target() {
         ],
     );
     assert_eq!(remote.status.code(), Some(1));
+    let agreed = hookscope(
+        d,
+        &[
+            "routes",
+            "stripe",
+            "--path-prefix",
+            "/x",
+            "--to",
+            "http://example.com",
+            "--allow-remote",
+        ],
+    );
+    let listed = stdout(&agreed);
+    assert!(
+        listed.contains("2. path prefix /x → http://example.com (remote allowed)")
+            && !listed
+                .lines()
+                .next()
+                .unwrap_or("")
+                .contains("remote allowed"),
+        "{agreed:?}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&hookscope(d, &["routes", "stripe", "--json"]))).unwrap();
+    assert_eq!(json[1]["allow_remote"], true);
+    assert_eq!(json[0]["allow_remote"], false);
+    assert!(
+        hookscope(d, &["routes", "stripe", "--rm", "2"])
+            .status
+            .success()
+    );
     assert!(
         hookscope(d, &["forward", "stripe", "--to", &recv.url("/webhooks")])
             .status

@@ -640,7 +640,17 @@ pub fn routes(data: &Path, args: RoutesArgs) -> Result<ExitCode> {
             Match::EventType => "event type",
             Match::PathPrefix => "path prefix",
         };
-        outln!("{}. {what} {} → {}", r.position, r.pattern, r.target);
+        let consent = if r.allow_remote {
+            " (remote allowed)"
+        } else {
+            ""
+        };
+        outln!(
+            "{}. {what} {} → {}{consent}",
+            r.position,
+            r.pattern,
+            r.target
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
