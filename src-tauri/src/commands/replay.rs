@@ -132,16 +132,23 @@ pub async fn replay_body(state: State<'_, AppState>, req: ReplayBodyReq) -> ApiR
         let row = replay::replay_get(&store, req.id)?;
         let bytes = match req.part {
             ReplayBodyPart::Response => row.response_body.unwrap_or_default(),
-            ReplayBodyPart::Sent => serde_json::from_str::<replay::SentJson>(&row.sent)
-                .ok()
-                .map(|s| STANDARD.decode(s.body_base64))
-                .transpose()
-                .map_err(|e| ApiError::internal(format!("the stored request is damaged: {e}")))?
-                .unwrap_or_default(),
+            ReplayBodyPart::Sent => sent_body(&row.sent)?,
         };
         Ok(Response::new(bytes))
     })
     .await
+}
+
+/// The body of a recorded request; empty when nothing was sent (`null`: the try failed before
+/// sending). A row that reads back wrong is reported, never shown as an empty body.
+fn sent_body(sent: &str) -> ApiResult<Vec<u8>> {
+    let damaged = |e: &dyn std::fmt::Display| {
+        ApiError::internal(format!("the stored request is damaged: {e}"))
+    };
+    match serde_json::from_str::<Option<replay::SentJson>>(sent).map_err(|e| damaged(&e))? {
+        Some(sent) => STANDARD.decode(sent.body_base64).map_err(|e| damaged(&e)),
+        None => Ok(Vec::new()),
+    }
 }
 
 #[tauri::command]
@@ -330,5 +337,37 @@ pub fn announce<R: Runtime>(app: &AppHandle<R>, event_id: i64) {
 fn emit<R: Runtime, S: serde::Serialize + Clone>(app: &AppHandle<R>, name: &str, payload: S) {
     if let Err(e) = app.emit(name, payload) {
         tracing::warn!(error = %e, event = name, "could not reach the window");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(body_base64: &str) -> String {
+        serde_json::to_string(&replay::SentJson {
+            method: "POST".into(),
+            url: "http://localhost:3000/".into(),
+            headers: vec![],
+            body_base64: body_base64.into(),
+            body_size: 2,
+            resigned: None,
+            edited: false,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_sent_body_is_its_bytes_empty_when_nothing_was_sent_and_damage_is_an_error() {
+        assert_eq!(sent_body(&sent("aGk=")).unwrap(), b"hi");
+        assert_eq!(sent_body("null").unwrap(), b"");
+        for damaged in [sent("%%not base64"), "{\"method\":".to_string()] {
+            let err = sent_body(&damaged).unwrap_err();
+            assert_eq!(err.code, "internal", "{damaged}");
+            assert!(
+                err.message.starts_with("the stored request is damaged"),
+                "{err}"
+            );
+        }
     }
 }
