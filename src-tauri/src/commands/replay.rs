@@ -229,6 +229,15 @@ pub async fn replay_bulk_start<R: Runtime>(
         Some(mut ids) => {
             ids.sort_unstable();
             ids.dedup();
+            if ids.len() > MAX_BULK_LIMIT as usize {
+                return Err(ApiError::new(
+                    "invalid",
+                    format!(
+                        "a bulk replay takes at most {MAX_BULK_LIMIT} events, not {}",
+                        ids.len()
+                    ),
+                ));
+            }
             Ok(ids)
         }
         None => Ok(bulk::select(
