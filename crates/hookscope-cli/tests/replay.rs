@@ -659,6 +659,25 @@ fn bulk_replay_sends_an_endpoints_events_in_order_at_the_rate_asked() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("4 sent, 4 answered 2xx, 0 failed"));
     assert!(recv.rx.recv_timeout(Duration::from_millis(200)).is_err());
+    // A rate too small for a gap between two requests: refused in words, nothing sent.
+    let tiny = hookscope(
+        d,
+        &[
+            "replay",
+            "--endpoint",
+            "bulk",
+            "--to",
+            &recv.url(""),
+            "--rate",
+            "1e-300",
+        ],
+    );
+    assert_eq!(tiny.status.code(), Some(1), "{tiny:?}");
+    assert!(
+        String::from_utf8_lossy(&tiny.stderr).contains("at least 0.001"),
+        "{tiny:?}"
+    );
+    assert!(recv.rx.recv_timeout(Duration::from_millis(200)).is_err());
 }
 
 #[test]

@@ -210,15 +210,10 @@ pub async fn replay_bulk_start<R: Runtime>(
     if let Some(t) = &target {
         target::Target::parse(t)?.check_allowed(req.allow_remote)?;
     }
-    if req
+    let rate = req
         .rate_per_second
-        .is_some_and(|r| !(r > 0.0 && r.is_finite()))
-    {
-        return Err(ApiError::new(
-            "invalid",
-            "the rate limit must be a positive number of requests per second",
-        ));
-    }
+        .map(bulk::Rate::per_second)
+        .transpose()?;
     let limit = req
         .limit
         .unwrap_or(DEFAULT_BULK_LIMIT)
@@ -259,10 +254,15 @@ pub async fn replay_bulk_start<R: Runtime>(
     .into_core(req.allow_remote, None);
     let (run_id, stop) = runs.start();
     let total = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-    let rate = req.rate_per_second;
-    let task_app = app.clone();
+    let mut end = RunEnd {
+        app: app.clone(),
+        run_id,
+        summary: bulk::BulkSummary {
+            stopped: true,
+            ..Default::default()
+        },
+    };
     tauri::async_runtime::spawn(async move {
-        let (mut succeeded, mut failed) = (0u32, 0u32);
         let summary = bulk::replay_bulk(
             &store,
             &ids,
@@ -274,50 +274,68 @@ pub async fn replay_bulk_start<R: Runtime>(
                     Ok(a) => (a.status, a.error.clone()),
                     Err(e) => (None, Some(e.clone())),
                 };
-                if status.is_some_and(|s| (200..300).contains(&s)) {
-                    succeeded += 1;
-                } else {
-                    failed += 1;
-                }
                 if p.attempt.is_ok() {
-                    announce(&task_app, p.event_id);
+                    announce(&end.app, p.event_id);
                 }
                 emit(
-                    &task_app,
+                    &end.app,
                     live::REPLAY_BULK_PROGRESS_EVENT,
                     ReplayBulkProgress {
                         run_id,
-                        done: u32::try_from(p.done).unwrap_or(u32::MAX),
+                        done: count(p.done),
                         total,
-                        succeeded,
-                        failed,
+                        succeeded: count(p.so_far.succeeded),
+                        failed: count(p.so_far.failed),
                         event_id: p.event_id,
                         status,
                         error,
                     },
                 );
+                // Until the run returns, an end is an early one.
+                end.summary = bulk::BulkSummary {
+                    stopped: true,
+                    ..p.so_far.clone()
+                };
             },
         )
         .await;
-        if let Some(runs) = tauri::Manager::try_state::<BulkRuns>(&task_app) {
-            runs.finish(run_id);
-        }
-        emit(
-            &task_app,
-            live::REPLAY_BULK_DONE_EVENT,
-            ReplayBulkDone {
-                run_id,
-                sent: u32::try_from(summary.sent).unwrap_or(u32::MAX),
-                succeeded: u32::try_from(summary.succeeded).unwrap_or(u32::MAX),
-                failed: u32::try_from(summary.failed).unwrap_or(u32::MAX),
-                stopped: summary.stopped,
-            },
-        );
+        // Read when `end` drops, right after.
+        end.summary.clone_from(&summary);
     });
     Ok(ReplayBulkStarted { run_id, total })
 }
 
-/// Stop a bulk run after the event in flight; false when it had already ended.
+/// The end of a bulk run, however its task ends (a panic included): the run's stop switch is
+/// dropped and the window hears `replay-bulk-done` with the counts so far.
+struct RunEnd<R: Runtime> {
+    app: AppHandle<R>,
+    run_id: u64,
+    summary: bulk::BulkSummary,
+}
+
+impl<R: Runtime> Drop for RunEnd<R> {
+    fn drop(&mut self) {
+        if let Some(runs) = tauri::Manager::try_state::<BulkRuns>(&self.app) {
+            runs.finish(self.run_id);
+        }
+        emit(
+            &self.app,
+            live::REPLAY_BULK_DONE_EVENT,
+            ReplayBulkDone {
+                run_id: self.run_id,
+                sent: count(self.summary.sent),
+                succeeded: count(self.summary.succeeded),
+                failed: count(self.summary.failed),
+                stopped: self.summary.stopped,
+            },
+        );
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[tauri::command]
 pub fn replay_bulk_stop(runs: State<'_, BulkRuns>, req: ReplayBulkStopReq) -> bool {
     runs.stop(req.run_id)
