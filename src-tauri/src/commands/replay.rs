@@ -385,6 +385,41 @@ mod tests {
     }
 
     #[test]
+    fn a_run_whose_task_panics_still_reports_done_and_drops_its_stop_switch() {
+        use tauri::{Listener, Manager};
+        let app = tauri::test::mock_app();
+        app.manage(BulkRuns::default());
+        let (run_id, _stop) = app.state::<BulkRuns>().start();
+        let (tx, rx) = std::sync::mpsc::channel();
+        app.listen_any(live::REPLAY_BULK_DONE_EVENT, move |e| {
+            let _ = tx.send(e.payload().to_string());
+        });
+        let end = RunEnd {
+            app: app.handle().clone(),
+            run_id,
+            summary: bulk::BulkSummary {
+                sent: 2,
+                succeeded: 1,
+                failed: 1,
+                stopped: true,
+            },
+        };
+        let task = tauri::async_runtime::spawn(async move {
+            let _end = end;
+            panic!("the run failed");
+        });
+        assert!(tauri::async_runtime::block_on(task).is_err());
+        let done: serde_json::Value =
+            serde_json::from_str(&rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap())
+                .unwrap();
+        assert_eq!(
+            done,
+            serde_json::json!({ "runId": run_id, "sent": 2, "succeeded": 1, "failed": 1, "stopped": true })
+        );
+        assert!(!app.state::<BulkRuns>().stop(run_id), "no longer running");
+    }
+
+    #[test]
     fn a_sent_body_is_its_bytes_empty_when_nothing_was_sent_and_damage_is_an_error() {
         assert_eq!(sent_body(&sent("aGk=")).unwrap(), b"hi");
         assert_eq!(sent_body("null").unwrap(), b"");
