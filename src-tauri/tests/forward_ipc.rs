@@ -296,6 +296,23 @@ fn routes_are_added_in_order_listed_and_removed_by_position() {
         .filter_map(|r| r["pattern"].as_str())
         .collect();
     assert_eq!(patterns, ["invoice.*", "/connect"]);
+    let far = ok(
+        &h,
+        "route_add",
+        json!({ "slug": "default", "kind": "path_prefix", "pattern": "/x", "target": "http://example.com", "allowRemote": true }),
+    );
+    assert_eq!(
+        (&far["position"], &far["allowRemote"]),
+        (&json!(3), &json!(true))
+    );
+    let list = ok(&h, "route_list", json!({ "slug": "default" }));
+    let consent: Vec<&serde_json::Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["allowRemote"])
+        .collect();
+    assert_eq!(consent, [&json!(false), &json!(false), &json!(true)]);
     let left = ok(
         &h,
         "route_remove",

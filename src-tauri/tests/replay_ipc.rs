@@ -438,6 +438,36 @@ fn bulk_replay_sends_in_order_reports_progress_and_stops() {
     )
     .unwrap_err();
     assert_eq!(err["code"], "invalid");
+    // Too slow for a gap between two requests: refused before a run starts.
+    let err = invoke(
+        &h,
+        "replay_bulk_start",
+        json!({ "ids": [ids[0]], "ratePerSecond": 1e-300, "resign": false, "allowRemote": false }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(
+        err["message"].as_str().unwrap().contains("at least 0.001"),
+        "{err}"
+    );
+    // A selection is capped like a filter.
+    let many: Vec<i64> = (1..=100_001).collect();
+    let err = invoke(
+        &h,
+        "replay_bulk_start",
+        json!({ "ids": many, "resign": false, "allowRemote": false }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(
+        err["message"].as_str().unwrap().contains("at most 100000"),
+        "{err}"
+    );
+    assert!(
+        done.recv_timeout(Duration::from_millis(300)).is_err(),
+        "no run was started"
+    );
+    assert!(rx.recv_timeout(Duration::from_millis(300)).is_err());
 }
 
 #[test]

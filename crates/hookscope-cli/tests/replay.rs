@@ -628,6 +628,25 @@ fn bulk_replay_sends_an_endpoints_events_in_order_at_the_rate_asked() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("4 sent, 4 answered 2xx, 0 failed"));
     assert!(recv.rx.recv_timeout(Duration::from_millis(200)).is_err());
+    // A rate too small for a gap between two requests: refused in words, nothing sent.
+    let tiny = hookscope(
+        d,
+        &[
+            "replay",
+            "--endpoint",
+            "bulk",
+            "--to",
+            &recv.url(""),
+            "--rate",
+            "1e-300",
+        ],
+    );
+    assert_eq!(tiny.status.code(), Some(1), "{tiny:?}");
+    assert!(
+        String::from_utf8_lossy(&tiny.stderr).contains("at least 0.001"),
+        "{tiny:?}"
+    );
+    assert!(recv.rx.recv_timeout(Duration::from_millis(200)).is_err());
 }
 
 #[test]
@@ -676,6 +695,37 @@ fn routes_send_matching_events_to_their_own_target() {
         ],
     );
     assert_eq!(remote.status.code(), Some(1));
+    let agreed = hookscope(
+        d,
+        &[
+            "routes",
+            "stripe",
+            "--path-prefix",
+            "/x",
+            "--to",
+            "http://example.com",
+            "--allow-remote",
+        ],
+    );
+    let listed = stdout(&agreed);
+    assert!(
+        listed.contains("2. path prefix /x → http://example.com (remote allowed)")
+            && !listed
+                .lines()
+                .next()
+                .unwrap_or("")
+                .contains("remote allowed"),
+        "{agreed:?}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&hookscope(d, &["routes", "stripe", "--json"]))).unwrap();
+    assert_eq!(json[1]["allow_remote"], true);
+    assert_eq!(json[0]["allow_remote"], false);
+    assert!(
+        hookscope(d, &["routes", "stripe", "--rm", "2"])
+            .status
+            .success()
+    );
     assert!(
         hookscope(d, &["forward", "stripe", "--to", &recv.url("/webhooks")])
             .status

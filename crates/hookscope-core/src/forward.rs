@@ -306,7 +306,7 @@ async fn deliver(engine: &Engine, slug: &str, id: i64, stop: &mut watch::Receive
                 let state = forwards::get(c, &name)?;
                 let event = events::get(c, id)?;
                 let list = routes::list(c, &name)?;
-                let routed = routes::resolve(&list, &name, &event).map(str::to_string);
+                let routed = routes::resolve(&list, &name, &event).cloned();
                 Ok((endpoint, state, event, routed))
             })
         })
@@ -323,10 +323,13 @@ async fn deliver(engine: &Engine, slug: &str, id: i64, stop: &mut watch::Receive
         let (Some(fallback), Some(state)) = (endpoint.forward_url.clone(), state) else {
             return false;
         };
-        let url = routed.unwrap_or(fallback);
         let settings = &state.settings;
+        // A route's own consent decides for its target; the endpoint's is for the fallback.
+        let (url, allow_remote) = routed.map_or((fallback, settings.allow_remote), |r| {
+            (r.target, r.allow_remote)
+        });
         let options = SendOptions {
-            allow_remote: settings.allow_remote,
+            allow_remote,
             follow_redirects: settings.follow_redirects,
             timeout: Duration::from_millis(settings.timeout_ms.max(1)),
         };

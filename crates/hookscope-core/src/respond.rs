@@ -69,9 +69,13 @@ async fn relay_once(engine: &Engine, id: i64, timeout: Duration) -> Relayed {
                 ));
             };
             let list = routes::list(c, &slug)?;
-            let url = routes::resolve(&list, &slug, &event).map_or(fallback, str::to_string);
+            // A route's own consent decides for its target; the endpoint's is for the fallback.
+            let (url, allow_remote) = routes::resolve(&list, &slug, &event)
+                .map_or((fallback, state.settings.allow_remote), |r| {
+                    (r.target.clone(), r.allow_remote)
+                });
             let options = SendOptions {
-                allow_remote: state.settings.allow_remote,
+                allow_remote,
                 follow_redirects: state.settings.follow_redirects,
                 timeout,
             };

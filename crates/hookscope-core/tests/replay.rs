@@ -15,6 +15,7 @@ use hookscope_core::model::{EndpointPatch, Header, RawRequest};
 use hookscope_core::providers::{self, Inbound, SignInput, SignatureStatus};
 use hookscope_core::replay::{self, Edits, ReplayReq, Resign, SendOptions};
 use hookscope_core::store::forwards::ForwardSettings;
+use hookscope_core::store::routes::{self, Match};
 use hookscope_core::store::{StoreOptions, endpoints};
 
 /// What reached the receiver.
@@ -982,5 +983,68 @@ async fn a_target_answering_5xx_is_given_up_on_after_max_attempts() {
             .backlog,
         0,
         "given up on: the position moved past it"
+    );
+}
+
+/// An address of this machine that Hookscope does not count as loopback: its address on the
+/// network when it has one, else `0.0.0.0` (which Linux connects to this machine). A receiver on
+/// `0.0.0.0` answers on either.
+fn not_loopback_host() -> std::net::IpAddr {
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+        .and_then(|s| s.local_addr());
+    match probe {
+        Ok(a) if !a.ip().is_loopback() && !a.ip().is_unspecified() => a.ip(),
+        _ => std::net::Ipv4Addr::UNSPECIFIED.into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_route_agreed_to_is_delivered_though_the_forward_target_is_local() {
+    let (_d, engine) = engine();
+    add_endpoint(&engine, "shop", EndpointPatch::default());
+    let (local, local_rx) = receiver();
+    let far = TcpListener::bind("0.0.0.0:0").unwrap();
+    let far_url = format!(
+        "http://{}:{}/far",
+        not_loopback_host(),
+        far.local_addr().unwrap().port()
+    );
+    let far_rx = receive_on(far, ok_answer);
+    let settings = ForwardSettings {
+        timeout_ms: 2000,
+        max_attempts: 1,
+        ..Default::default()
+    };
+    assert!(!settings.allow_remote, "the endpoint's own target is local");
+    forward::forward_set(
+        engine.store(),
+        "shop",
+        &format!("http://{local}/near"),
+        &settings,
+    )
+    .unwrap();
+    let route = engine
+        .store()
+        .write(|tx| routes::add(tx, "shop", Match::PathPrefix, "/orders", &far_url, true))
+        .unwrap();
+    assert!(route.allow_remote, "the consent is kept with the route");
+    let forwarder = forward::start(&engine);
+    let routed = capture(&engine, "/shop/orders/1", "", vec![], b"order").await;
+    let got = far_rx.recv_timeout(Duration::from_secs(10));
+    assert!(
+        got.is_ok(),
+        "{:?}",
+        replay::replay_list(engine.store(), routed).unwrap()
+    );
+    assert_eq!(got.unwrap().request_line, "POST /far/orders/1 HTTP/1.1");
+    capture(&engine, "/shop/other", "", vec![], b"other").await;
+    assert_eq!(next(&local_rx).request_line, "POST /near/other HTTP/1.1");
+    forwarder.stop().await;
+    let tries = replay::replay_list(engine.store(), routed).unwrap();
+    assert_eq!(
+        (tries.len(), tries[0].status, tries[0].error.as_deref()),
+        (1, Some(200), None),
+        "{tries:?}"
     );
 }

@@ -224,11 +224,24 @@ async fn the_provider_gets_the_targets_status_headers_and_body() {
     forwarder.stop().await;
 }
 
+/// An address of this machine that Hookscope does not count as loopback: its address on the
+/// network when it has one, else `0.0.0.0` (which Linux connects to this machine).
+fn not_loopback_host() -> std::net::IpAddr {
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+        .and_then(|s| s.local_addr());
+    match probe {
+        Ok(a) if !a.ip().is_loopback() && !a.ip().is_unspecified() => a.ip(),
+        _ => std::net::Ipv4Addr::UNSPECIFIED.into(),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routes_choose_the_target_that_answers() {
     let server = start().await;
-    let (fallback, routed) = (free_port(), TcpListener::bind("127.0.0.1:0").unwrap());
-    let routed_at = routed.local_addr().unwrap();
+    // One receiver for both routes, reachable on loopback and on a remote-looking address.
+    let (fallback, routed) = (free_port(), TcpListener::bind("0.0.0.0:0").unwrap());
+    let port = routed.local_addr().unwrap().port();
     let rx = receive_on(
         routed,
         b"HTTP/1.1 202 Accepted\r\ncontent-length: 6\r\n\r\nrouted",
@@ -240,6 +253,7 @@ async fn routes_choose_the_target_that_answers() {
         Respond::Target,
         5000,
     );
+    let far = format!("http://{}:{port}/far", not_loopback_host());
     server
         .engine
         .store()
@@ -249,25 +263,32 @@ async fn routes_choose_the_target_that_answers() {
                 "r",
                 Match::PathPrefix,
                 "/billing",
-                &format!("http://{routed_at}/b"),
+                &format!("http://127.0.0.1:{port}/b"),
                 false,
-            )
+            )?;
+            // The endpoint's forward target is local; this route's consent is its own.
+            routes::add(tx, "r", Match::PathPrefix, "/orders", &far, true)
         })
         .unwrap();
-    let res = client()
-        .post(format!("http://{}/r/billing/x", server.addr))
-        .body("x")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
-    assert_eq!(res.text().await.unwrap(), "routed");
-    assert_eq!(
-        rx.recv_timeout(Duration::from_secs(5))
-            .unwrap()
-            .request_line,
-        "POST /b/billing/x HTTP/1.1"
-    );
+    for (path, sent) in [
+        ("billing/x", "POST /b/billing/x HTTP/1.1"),
+        ("orders/7", "POST /far/orders/7 HTTP/1.1"),
+    ] {
+        let res = client()
+            .post(format!("http://{}/r/{path}", server.addr))
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202, "{path}");
+        assert_eq!(res.text().await.unwrap(), "routed");
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(5))
+                .unwrap()
+                .request_line,
+            sent
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -132,16 +132,23 @@ pub async fn replay_body(state: State<'_, AppState>, req: ReplayBodyReq) -> ApiR
         let row = replay::replay_get(&store, req.id)?;
         let bytes = match req.part {
             ReplayBodyPart::Response => row.response_body.unwrap_or_default(),
-            ReplayBodyPart::Sent => serde_json::from_str::<replay::SentJson>(&row.sent)
-                .ok()
-                .map(|s| STANDARD.decode(s.body_base64))
-                .transpose()
-                .map_err(|e| ApiError::internal(format!("the stored request is damaged: {e}")))?
-                .unwrap_or_default(),
+            ReplayBodyPart::Sent => sent_body(&row.sent)?,
         };
         Ok(Response::new(bytes))
     })
     .await
+}
+
+/// The body of a recorded request; empty when nothing was sent (`null`: the try failed before
+/// sending). A row that reads back wrong is reported, never shown as an empty body.
+fn sent_body(sent: &str) -> ApiResult<Vec<u8>> {
+    let damaged = |e: &dyn std::fmt::Display| {
+        ApiError::internal(format!("the stored request is damaged: {e}"))
+    };
+    match serde_json::from_str::<Option<replay::SentJson>>(sent).map_err(|e| damaged(&e))? {
+        Some(sent) => STANDARD.decode(sent.body_base64).map_err(|e| damaged(&e)),
+        None => Ok(Vec::new()),
+    }
 }
 
 #[tauri::command]
@@ -203,15 +210,10 @@ pub async fn replay_bulk_start<R: Runtime>(
     if let Some(t) = &target {
         target::Target::parse(t)?.check_allowed(req.allow_remote)?;
     }
-    if req
+    let rate = req
         .rate_per_second
-        .is_some_and(|r| !(r > 0.0 && r.is_finite()))
-    {
-        return Err(ApiError::new(
-            "invalid",
-            "the rate limit must be a positive number of requests per second",
-        ));
-    }
+        .map(bulk::Rate::per_second)
+        .transpose()?;
     let limit = req
         .limit
         .unwrap_or(DEFAULT_BULK_LIMIT)
@@ -222,6 +224,15 @@ pub async fn replay_bulk_start<R: Runtime>(
         Some(mut ids) => {
             ids.sort_unstable();
             ids.dedup();
+            if ids.len() > MAX_BULK_LIMIT as usize {
+                return Err(ApiError::new(
+                    "invalid",
+                    format!(
+                        "a bulk replay takes at most {MAX_BULK_LIMIT} events, not {}",
+                        ids.len()
+                    ),
+                ));
+            }
             Ok(ids)
         }
         None => Ok(bulk::select(
@@ -243,10 +254,15 @@ pub async fn replay_bulk_start<R: Runtime>(
     .into_core(req.allow_remote, None);
     let (run_id, stop) = runs.start();
     let total = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-    let rate = req.rate_per_second;
-    let task_app = app.clone();
+    let mut end = RunEnd {
+        app: app.clone(),
+        run_id,
+        summary: bulk::BulkSummary {
+            stopped: true,
+            ..Default::default()
+        },
+    };
     tauri::async_runtime::spawn(async move {
-        let (mut succeeded, mut failed) = (0u32, 0u32);
         let summary = bulk::replay_bulk(
             &store,
             &ids,
@@ -258,50 +274,68 @@ pub async fn replay_bulk_start<R: Runtime>(
                     Ok(a) => (a.status, a.error.clone()),
                     Err(e) => (None, Some(e.clone())),
                 };
-                if status.is_some_and(|s| (200..300).contains(&s)) {
-                    succeeded += 1;
-                } else {
-                    failed += 1;
-                }
                 if p.attempt.is_ok() {
-                    announce(&task_app, p.event_id);
+                    announce(&end.app, p.event_id);
                 }
                 emit(
-                    &task_app,
+                    &end.app,
                     live::REPLAY_BULK_PROGRESS_EVENT,
                     ReplayBulkProgress {
                         run_id,
-                        done: u32::try_from(p.done).unwrap_or(u32::MAX),
+                        done: count(p.done),
                         total,
-                        succeeded,
-                        failed,
+                        succeeded: count(p.so_far.succeeded),
+                        failed: count(p.so_far.failed),
                         event_id: p.event_id,
                         status,
                         error,
                     },
                 );
+                // Until the run returns, an end is an early one.
+                end.summary = bulk::BulkSummary {
+                    stopped: true,
+                    ..p.so_far.clone()
+                };
             },
         )
         .await;
-        if let Some(runs) = tauri::Manager::try_state::<BulkRuns>(&task_app) {
-            runs.finish(run_id);
-        }
-        emit(
-            &task_app,
-            live::REPLAY_BULK_DONE_EVENT,
-            ReplayBulkDone {
-                run_id,
-                sent: u32::try_from(summary.sent).unwrap_or(u32::MAX),
-                succeeded: u32::try_from(summary.succeeded).unwrap_or(u32::MAX),
-                failed: u32::try_from(summary.failed).unwrap_or(u32::MAX),
-                stopped: summary.stopped,
-            },
-        );
+        // Read when `end` drops, right after.
+        end.summary.clone_from(&summary);
     });
     Ok(ReplayBulkStarted { run_id, total })
 }
 
-/// Stop a bulk run after the event in flight; false when it had already ended.
+/// The end of a bulk run, however its task ends (a panic included): the run's stop switch is
+/// dropped and the window hears `replay-bulk-done` with the counts so far.
+struct RunEnd<R: Runtime> {
+    app: AppHandle<R>,
+    run_id: u64,
+    summary: bulk::BulkSummary,
+}
+
+impl<R: Runtime> Drop for RunEnd<R> {
+    fn drop(&mut self) {
+        if let Some(runs) = tauri::Manager::try_state::<BulkRuns>(&self.app) {
+            runs.finish(self.run_id);
+        }
+        emit(
+            &self.app,
+            live::REPLAY_BULK_DONE_EVENT,
+            ReplayBulkDone {
+                run_id: self.run_id,
+                sent: count(self.summary.sent),
+                succeeded: count(self.summary.succeeded),
+                failed: count(self.summary.failed),
+                stopped: self.summary.stopped,
+            },
+        );
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[tauri::command]
 pub fn replay_bulk_stop(runs: State<'_, BulkRuns>, req: ReplayBulkStopReq) -> bool {
     runs.stop(req.run_id)
@@ -330,5 +364,72 @@ pub fn announce<R: Runtime>(app: &AppHandle<R>, event_id: i64) {
 fn emit<R: Runtime, S: serde::Serialize + Clone>(app: &AppHandle<R>, name: &str, payload: S) {
     if let Err(e) = app.emit(name, payload) {
         tracing::warn!(error = %e, event = name, "could not reach the window");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(body_base64: &str) -> String {
+        serde_json::to_string(&replay::SentJson {
+            method: "POST".into(),
+            url: "http://localhost:3000/".into(),
+            headers: vec![],
+            body_base64: body_base64.into(),
+            body_size: 2,
+            resigned: None,
+            edited: false,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_run_whose_task_panics_still_reports_done_and_drops_its_stop_switch() {
+        use tauri::{Listener, Manager};
+        let app = tauri::test::mock_app();
+        app.manage(BulkRuns::default());
+        let (run_id, _stop) = app.state::<BulkRuns>().start();
+        let (tx, rx) = std::sync::mpsc::channel();
+        app.listen_any(live::REPLAY_BULK_DONE_EVENT, move |e| {
+            let _ = tx.send(e.payload().to_string());
+        });
+        let end = RunEnd {
+            app: app.handle().clone(),
+            run_id,
+            summary: bulk::BulkSummary {
+                sent: 2,
+                succeeded: 1,
+                failed: 1,
+                stopped: true,
+            },
+        };
+        let task = tauri::async_runtime::spawn(async move {
+            let _end = end;
+            panic!("the run failed");
+        });
+        assert!(tauri::async_runtime::block_on(task).is_err());
+        let done: serde_json::Value =
+            serde_json::from_str(&rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap())
+                .unwrap();
+        assert_eq!(
+            done,
+            serde_json::json!({ "runId": run_id, "sent": 2, "succeeded": 1, "failed": 1, "stopped": true })
+        );
+        assert!(!app.state::<BulkRuns>().stop(run_id), "no longer running");
+    }
+
+    #[test]
+    fn a_sent_body_is_its_bytes_empty_when_nothing_was_sent_and_damage_is_an_error() {
+        assert_eq!(sent_body(&sent("aGk=")).unwrap(), b"hi");
+        assert_eq!(sent_body("null").unwrap(), b"");
+        for damaged in [sent("%%not base64"), "{\"method\":".to_string()] {
+            let err = sent_body(&damaged).unwrap_err();
+            assert_eq!(err.code, "internal", "{damaged}");
+            assert!(
+                err.message.starts_with("the stored request is damaged"),
+                "{err}"
+            );
+        }
     }
 }

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use hookscope_core::replay::SendOptions;
-use hookscope_core::replay::target::Target;
 use hookscope_core::store::endpoints;
 use hookscope_core::triggers;
 use tauri::State;
@@ -13,7 +12,7 @@ use crate::dto::{
     ANSWER_PREVIEW, Header, TriggerCaptureReq, TriggerCaptureRes, TriggerSendReq, TriggerSendRes,
     TriggerTemplate,
 };
-use crate::error::{ApiError, ApiResult, blocking};
+use crate::error::{ApiResult, blocking};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -48,23 +47,13 @@ pub async fn trigger_capture(
 }
 
 /// Send a test event to a handler and return its answer. A host other than loopback is refused
-/// with `remote_target` unless `allowRemote` (the window asks the user first).
+/// by the core with `remote_target` unless `allowRemote` (the window asks the user first).
 #[tauri::command]
 pub async fn trigger_send(
     state: State<'_, AppState>,
     req: TriggerSendReq,
 ) -> ApiResult<TriggerSendRes> {
     let url = req.url.trim().to_string();
-    let target = Target::parse(&url)?;
-    if !req.allow_remote && !target.is_loopback() {
-        return Err(ApiError::new(
-            "remote_target",
-            format!(
-                "{} is not a loopback address: send the test event there only if you trust it",
-                target.host
-            ),
-        ));
-    }
     let secret = match (blank_to_none(req.secret), blank_to_none(req.endpoint)) {
         (Some(secret), _) => Some(secret),
         (None, Some(slug)) => {

@@ -201,6 +201,8 @@ pub struct RouteInfo {
     pub kind: RouteMatch,
     pub pattern: String,
     pub target: String,
+    /// The user agreed to this route's target being off this machine.
+    pub allow_remote: bool,
 }
 
 impl From<Route> for RouteInfo {
@@ -210,6 +212,7 @@ impl From<Route> for RouteInfo {
             kind: r.kind.into(),
             pattern: r.pattern,
             target: r.target,
+            allow_remote: r.allow_remote,
         }
     }
 }

@@ -156,6 +156,7 @@ pub fn replay(data: &Path, args: ReplayArgs) -> Result<ExitCode> {
     } else {
         args.targets.iter().cloned().map(Some).collect()
     };
+    let rate = args.rate.map(bulk::Rate::per_second).transpose()?;
     let mut ids = args.ids.clone();
     if args.endpoint.is_some() || args.search.is_some() {
         let filter = Filter {
@@ -203,7 +204,7 @@ pub fn replay(data: &Path, args: ReplayArgs) -> Result<ExitCode> {
             &store,
             &ids,
             &template,
-            args.rate,
+            rate,
             &stop,
             |p| {
                 if printed.is_err() {
@@ -640,7 +641,17 @@ pub fn routes(data: &Path, args: RoutesArgs) -> Result<ExitCode> {
             Match::EventType => "event type",
             Match::PathPrefix => "path prefix",
         };
-        outln!("{}. {what} {} → {}", r.position, r.pattern, r.target);
+        let consent = if r.allow_remote {
+            " (remote allowed)"
+        } else {
+            ""
+        };
+        outln!(
+            "{}. {what} {} → {}{consent}",
+            r.position,
+            r.pattern,
+            r.target
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

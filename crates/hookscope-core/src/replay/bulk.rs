@@ -8,9 +8,36 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{ReplayJson, ReplayReq, replay_send};
-use crate::Result;
 use crate::store::Store;
 use crate::store::events::{self, Filter, Page};
+use crate::{Error, Result};
+
+/// The slowest rate accepted, one request every 1000 s: anything slower is a typo, and its gap
+/// would not fit a `Duration`.
+pub const MIN_RATE_PER_SECOND: f64 = 0.001;
+
+/// A send rate checked once, up front: the gap between two requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate(Duration);
+
+impl Rate {
+    /// At most `per_second` requests per second; at least [`MIN_RATE_PER_SECOND`].
+    pub fn per_second(per_second: f64) -> Result<Self> {
+        if !(per_second.is_finite() && per_second >= MIN_RATE_PER_SECOND) {
+            return Err(Error::invalid(format!(
+                "the rate must be a number of requests per second of at least \
+                 {MIN_RATE_PER_SECOND}, not {per_second}"
+            )));
+        }
+        Duration::try_from_secs_f64(1.0 / per_second)
+            .map(Self)
+            .map_err(|e| Error::invalid(format!("the rate {per_second}/s is out of range: {e}")))
+    }
+
+    pub fn gap(self) -> Duration {
+        self.0
+    }
+}
 
 /// After each event.
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +47,8 @@ pub struct BulkProgress {
     pub event_id: i64,
     /// The attempt, or why the event could not be sent (nothing recorded then).
     pub attempt: std::result::Result<ReplayJson, String>,
+    /// The counts up to and including this event.
+    pub so_far: BulkSummary,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -58,13 +87,11 @@ pub async fn replay_bulk(
     store: &Store,
     ids: &[i64],
     template: &ReplayReq,
-    per_second: Option<f64>,
+    rate: Option<Rate>,
     stop: &AtomicBool,
     mut on_progress: impl FnMut(&BulkProgress),
 ) -> BulkSummary {
-    let gap = per_second
-        .filter(|r| *r > 0.0)
-        .map(|r| Duration::from_secs_f64(1.0 / r));
+    let gap = rate.map(Rate::gap);
     let mut summary = BulkSummary::default();
     let mut next_at = Instant::now();
     for (index, &id) in ids.iter().enumerate() {
@@ -97,7 +124,32 @@ pub async fn replay_bulk(
             total: ids.len(),
             event_id: id,
             attempt,
+            so_far: summary.clone(),
         });
     }
     summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_is_a_gap_and_rates_too_small_or_not_numbers_are_refused() {
+        assert_eq!(
+            Rate::per_second(10.0).unwrap().gap(),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            Rate::per_second(MIN_RATE_PER_SECOND).unwrap().gap(),
+            Duration::from_secs(1000)
+        );
+        assert_eq!(Rate::per_second(f64::MAX).unwrap().gap(), Duration::ZERO);
+        for bad in [1e-300, 0.0009, 0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(
+                matches!(Rate::per_second(bad), Err(Error::Invalid(_))),
+                "{bad}"
+            );
+        }
+    }
 }

@@ -398,7 +398,7 @@ pub fn resolve_target(
 ) -> Result<String> {
     let list = routes::list(conn, &endpoint.slug)?;
     if let Some(routed) = routes::resolve(&list, &endpoint.slug, event) {
-        return Ok(routed.to_string());
+        return Ok(routed.target.clone());
     }
     Ok(settings::get(conn, &remembered_key(&endpoint.slug))?
         .unwrap_or_else(|| default_target(endpoint)))

@@ -266,8 +266,6 @@ pub fn list(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The first captured (not imported) event of an endpoint after `after`: what auto-forward
-/// delivers next.
 /// What auto-forward does next for an endpoint whose position is `after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NextToForward {

@@ -15,6 +15,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_forward_respond",
         include_str!("../../migrations/0003_forward_respond.sql"),
     ),
+    (
+        "0004_route_consent",
+        include_str!("../../migrations/0004_route_consent.sql"),
+    ),
 ];
 
 /// Bring the schema up to date. A database newer than this binary is refused rather than
@@ -99,5 +103,24 @@ mod tests {
                 .is_err(),
             "only rule or target"
         );
+    }
+
+    #[test]
+    fn routes_added_before_0004_keep_the_consent_they_were_added_with() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO endpoints(slug, name, response, max_body, created_at)
+                VALUES ('a', 'a', '{}', 1, 0);
+             INSERT INTO routes(endpoint_id, position, match_kind, pattern, target)
+                VALUES (1, 1, 'path_prefix', '/x', 'https://example.com/hooks');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let routes = crate::store::routes::list(&conn, "a").unwrap();
+        assert!(routes[0].allow_remote, "{routes:?}");
     }
 }

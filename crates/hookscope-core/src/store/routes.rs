@@ -1,6 +1,8 @@
 //! Queries on `routes`: per endpoint, rules sending matching events to their own target (by a
 //! prefix of the path after the slug, or by event type), tried in order; the first match wins,
-//! and an event no rule matches goes to the endpoint's forward target.
+//! and an event no rule matches goes to the endpoint's forward target. A route carries its own
+//! consent to a target that is not loopback: delivery to it is allowed by that consent, not by the
+//! one the endpoint's forward target was given.
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -35,6 +37,8 @@ pub struct Route {
     pub kind: Match,
     pub pattern: String,
     pub target: String,
+    /// The user agreed to `target` being off this machine (asked when the route was added).
+    pub allow_remote: bool,
 }
 
 impl Route {
@@ -53,26 +57,23 @@ impl Route {
     }
 }
 
-/// The target of the first route `event` matches.
-pub fn resolve<'a>(routes: &'a [Route], slug: &str, event: &Event) -> Option<&'a str> {
-    routes
-        .iter()
-        .find(|r| r.matches(slug, event))
-        .map(|r| r.target.as_str())
+/// The first route `event` matches.
+pub fn resolve<'a>(routes: &'a [Route], slug: &str, event: &Event) -> Option<&'a Route> {
+    routes.iter().find(|r| r.matches(slug, event))
 }
 
 pub fn list(conn: &Connection, endpoint: &str) -> Result<Vec<Route>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.match_kind, r.pattern, r.target FROM routes r
+        "SELECT r.id, r.match_kind, r.pattern, r.target, r.allow_remote FROM routes r
          JOIN endpoints e ON e.id = r.endpoint_id WHERE e.slug = ?1 ORDER BY r.position, r.id",
     )?;
     let rows = stmt.query_map([endpoint], |r| {
         let kind: String = r.get(1)?;
-        Ok((r.get::<_, i64>(0)?, kind, r.get(2)?, r.get(3)?))
+        Ok((r.get::<_, i64>(0)?, kind, r.get(2)?, r.get(3)?, r.get(4)?))
     })?;
     let mut out = Vec::new();
     for (index, row) in rows.enumerate() {
-        let (id, kind, pattern, target) = row?;
+        let (id, kind, pattern, target, allow_remote) = row?;
         out.push(Route {
             id,
             position: u32::try_from(index + 1).unwrap_or(u32::MAX),
@@ -83,12 +84,14 @@ pub fn list(conn: &Connection, endpoint: &str) -> Result<Vec<Route>> {
             },
             pattern,
             target,
+            allow_remote,
         });
     }
     Ok(out)
 }
 
-/// Add a route after the existing ones. The target must be loopback unless `allow_remote`.
+/// Add a route after the existing ones. The target must be loopback unless `allow_remote`, which
+/// is kept with the route and honoured whenever an event is delivered through it.
 pub fn add(
     conn: &Connection,
     endpoint: &str,
@@ -103,9 +106,9 @@ pub fn add(
     }
     let endpoint_id: i64 = super::endpoints::get(conn, endpoint)?.id;
     conn.execute(
-        "INSERT INTO routes(endpoint_id, position, match_kind, pattern, target)
-         VALUES (?1, (SELECT coalesce(max(position), 0) + 1 FROM routes WHERE endpoint_id = ?1), ?2, ?3, ?4)",
-        params![endpoint_id, kind.as_str(), pattern, target],
+        "INSERT INTO routes(endpoint_id, position, match_kind, pattern, target, allow_remote)
+         VALUES (?1, (SELECT coalesce(max(position), 0) + 1 FROM routes WHERE endpoint_id = ?1), ?2, ?3, ?4, ?5)",
+        params![endpoint_id, kind.as_str(), pattern, target, allow_remote],
     )?;
     let id = conn.last_insert_rowid();
     list(conn, endpoint)?
@@ -206,7 +209,7 @@ mod tests {
             routes.iter().map(|r| r.position).collect::<Vec<_>>(),
             [1, 2]
         );
-        let to = |path, t| resolve(&routes, "stripe", &event(path, t));
+        let to = |path, t| resolve(&routes, "stripe", &event(path, t)).map(|r| r.target.as_str());
         assert_eq!(
             to("/stripe", Some("invoice.paid")),
             Some("http://localhost:3000/billing")
@@ -224,5 +227,36 @@ mod tests {
         store.write(|tx| remove(tx, "stripe", 1)).unwrap();
         let left = store.read(|c| list(c, "stripe")).unwrap();
         assert_eq!((left.len(), left[0].position), (1, 1));
+    }
+
+    #[test]
+    fn a_route_keeps_whether_its_remote_target_was_agreed_to() {
+        let (_d, store) = temp_store();
+        let routes = store
+            .write(|tx| {
+                crate::store::endpoints::insert(tx, "gh", &Default::default())?;
+                add(
+                    tx,
+                    "gh",
+                    Match::EventType,
+                    "push",
+                    "http://localhost:1",
+                    false,
+                )?;
+                add(
+                    tx,
+                    "gh",
+                    Match::EventType,
+                    "*",
+                    "https://ci.example.com",
+                    true,
+                )?;
+                list(tx, "gh")
+            })
+            .unwrap();
+        assert_eq!(
+            routes.iter().map(|r| r.allow_remote).collect::<Vec<_>>(),
+            [false, true]
+        );
     }
 }

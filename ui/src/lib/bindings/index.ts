@@ -235,7 +235,11 @@ export type RouteInfo = {
 /**
  * 1-based, in matching order.
  */
-position: number, kind: RouteMatch, pattern: string, target: string, };
+position: number, kind: RouteMatch, pattern: string, target: string, 
+/**
+ * The user agreed to this route's target being off this machine.
+ */
+allowRemote: boolean, };
 
 export type RouteListReq = { slug: string, };
 
