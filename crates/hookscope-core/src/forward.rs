@@ -250,10 +250,15 @@ async fn work(engine: Engine, slug: String, mut stop: watch::Receiver<bool>) {
                 }
             }
             Ok(Next::Deliver { id, from }) => {
-                if !deliver(&engine, &slug, id, &mut stop).await {
+                let Some(last) = deliver(&engine, &slug, id, &mut stop).await else {
                     return;
-                }
+                };
                 advance(engine.store(), &slug, from, id).await;
+                // Announced once the position moved: a status read on hearing it sees the
+                // event off the backlog.
+                if let Some((r, state)) = last {
+                    announce(&engine, &slug, &r, state);
+                }
             }
             Err(e) => {
                 tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not read the store");
@@ -292,9 +297,16 @@ async fn wait_for_new(
     }
 }
 
-/// Deliver one event, retrying as the settings say. False when stopped or forwarding was turned
-/// off meanwhile (the position stays, so the event is tried again next time).
-async fn deliver(engine: &Engine, slug: &str, id: i64, stop: &mut watch::Receiver<bool>) -> bool {
+/// Deliver one event, retrying as the settings say (tries to retry are announced here). `None`
+/// when stopped or forwarding was turned off meanwhile (the position stays, so the event is
+/// tried again next time); else done, with the final try (delivered or given up) for the caller
+/// to announce after it advanced the position.
+async fn deliver(
+    engine: &Engine,
+    slug: &str,
+    id: i64,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<Option<(ReplayJson, ForwardState)>> {
     let store = engine.store();
     let mut attempt: u32 = 1;
     loop {
@@ -314,14 +326,14 @@ async fn deliver(engine: &Engine, slug: &str, id: i64, stop: &mut watch::Receive
         let (endpoint, state, event, routed) = match loaded {
             Ok(v) => v,
             // The event was deleted (clear, retention): nothing left to deliver.
-            Err(crate::Error::NotFound { what: "event", .. }) => return true,
+            Err(crate::Error::NotFound { what: "event", .. }) => return Some(None),
             Err(e) => {
                 tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not read the event");
-                return false;
+                return None;
             }
         };
         let (Some(fallback), Some(state)) = (endpoint.forward_url.clone(), state) else {
-            return false;
+            return None;
         };
         let settings = &state.settings;
         // A route's own consent decides for its target; the endpoint's is for the fallback.
@@ -346,39 +358,31 @@ async fn deliver(engine: &Engine, slug: &str, id: i64, stop: &mut watch::Receive
                 let recorded =
                     replay::record_failure(store, id, Kind::Forward, attempt, &url, e.to_string())
                         .await;
-                if let Ok(r) = recorded {
-                    announce(engine, slug, &r, ForwardState::GaveUp);
-                }
-                return true;
+                return Some(recorded.ok().map(|r| (r, ForwardState::GaveUp)));
             }
         };
         // A try may wait minutes (the timeout is long on purpose): stopping abandons it
         // unrecorded, and the event is tried again at the next start.
         let sent = tokio::select! {
             sent = replay::send_and_record(store, id, Kind::Forward, attempt, &out, &options, None, false) => sent,
-            _ = stop.changed() => return false,
+            _ = stop.changed() => return None,
         };
-        let state = match sent {
-            Ok(r) => {
-                let state = next_state(settings, attempt, r.status);
-                announce(engine, slug, &r, state);
-                state
-            }
+        match sent {
+            Ok(r) => match next_state(settings, attempt, r.status) {
+                ForwardState::Retrying => announce(engine, slug, &r, ForwardState::Retrying),
+                done => return Some(Some((r, done))),
+            },
             Err(e) => {
                 tracing::warn!(endpoint = %slug, error = %e, "auto-forward could not record a try");
-                ForwardState::Retrying
             }
-        };
-        if state != ForwardState::Retrying {
-            return true;
         }
         let backoff = backoff(settings, attempt);
         tokio::select! {
-            _ = stop.changed() => return false,
+            _ = stop.changed() => return None,
             () = tokio::time::sleep(backoff) => {}
         }
         if stopping(stop) {
-            return false;
+            return None;
         }
         attempt = attempt.saturating_add(1);
     }

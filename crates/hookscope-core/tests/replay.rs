@@ -922,6 +922,13 @@ async fn every_forward_try_is_announced_with_what_happens_next() {
             break o;
         }
     };
+    // Heard only once the position moved: a status read now sees no backlog.
+    assert_eq!(
+        forward::forward_status(engine.store(), "hub", 1)
+            .unwrap()
+            .backlog,
+        0
+    );
     next(&rx);
     assert_eq!(delivered.state, ForwardState::Delivered);
     assert_eq!(delivered.status, Some(200));
