@@ -10,7 +10,6 @@ use ts_rs::TS;
 use crate::dto::*;
 use crate::error::ApiError;
 use crate::live;
-use crate::replay_dto::*;
 
 /// The committed file, relative to this crate.
 pub const PATH: &str = "../ui/src/lib/bindings/index.ts";

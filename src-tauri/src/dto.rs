@@ -14,6 +14,8 @@ use crate::error::ApiError;
 
 mod forward;
 pub use forward::*;
+mod replay;
+pub use replay::*;
 mod transfer;
 pub use transfer::*;
 

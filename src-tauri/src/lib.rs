@@ -13,7 +13,6 @@ pub mod dto;
 pub mod error;
 pub mod live;
 pub mod notify;
-pub mod replay_dto;
 mod settings;
 pub mod state;
 mod tray;

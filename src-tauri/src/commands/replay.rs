@@ -17,9 +17,9 @@ use hookscope_core::store::{endpoints, events, replays};
 use tauri::ipc::Response;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
+use crate::dto::*;
 use crate::error::{ApiError, ApiResult, blocking};
 use crate::live;
-use crate::replay_dto::*;
 use crate::state::AppState;
 
 const DEFAULT_BULK_LIMIT: u32 = 1000;

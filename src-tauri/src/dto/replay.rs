@@ -10,7 +10,7 @@ use hookscope_core::store::replays::Replay;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::dto::{EventListReq, Header};
+use super::{EventListReq, Header};
 
 /// What to change before sending; unset fields keep the captured request's.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
