@@ -13,6 +13,9 @@
 //! - No answer in time is `504`, no answer at all (refused, broken, not allowed) `502`, each with
 //!   a short plain-text reason; the provider's retry is a new event.
 //! - The try runs on its own task: a provider that hangs up does not abandon it unrecorded.
+//!
+//! NOTE: a request stored this way whose try never ran (Hookscope stopped in between) keeps the
+//! stored 502 and no try; the provider got no answer either, so its retry arrives as a new event.
 
 use std::time::Duration;
 

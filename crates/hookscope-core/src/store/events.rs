@@ -42,12 +42,16 @@ pub struct Inserted {
     pub response_status: u16,
 }
 
+/// The earliest request of an endpoint with a provider event id: entries of equal keys lie in
+/// rowid order in the index. Not `ORDER BY id`: with it, SQLite recompiles the statement at
+/// every new binding, which cost the writer a sixth of its time per captured event.
+const DUPLICATE_OF: &str = "SELECT id FROM requests INDEXED BY requests_by_event_id
+    WHERE endpoint_id = ?1 AND event_id = ?2 LIMIT 1";
+
 pub(crate) fn insert(tx: &Transaction<'_>, ev: &NewEvent) -> Result<Inserted> {
     let duplicate_of: Option<i64> = match &ev.event_id {
         Some(event_id) => tx
-            .prepare_cached(
-                "SELECT id FROM requests WHERE endpoint_id = ?1 AND event_id = ?2 ORDER BY id LIMIT 1",
-            )?
+            .prepare_cached(DUPLICATE_OF)?
             .query_row(params![ev.endpoint_id, event_id], |r| r.get(0))
             .optional()?,
         None => None,
@@ -400,4 +404,50 @@ pub(crate) fn prune(
         )? as u64;
     }
     Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EndpointPatch, Header};
+    use crate::store::endpoints;
+    use crate::store::testing::temp_store;
+
+    fn with_event_id(endpoint: &crate::model::Endpoint, id: &str) -> NewEvent {
+        let raw = RawRequest {
+            method: "POST".into(),
+            path: "/a".into(),
+            query: String::new(),
+            http_version: "HTTP/1.1".into(),
+            headers: vec![Header::new("content-type", "application/json")],
+            body: Vec::new(),
+            remote_addr: None,
+            received_at_us: 0,
+            rejection: None,
+        };
+        let mut event = crate::capture::prepare(endpoint, raw, 0).event;
+        event.event_id = Some(id.into());
+        event
+    }
+
+    #[test]
+    fn a_duplicate_points_at_the_earliest_and_the_lookup_is_not_recompiled() {
+        let (_d, store) = temp_store();
+        let mut conn = store.connect().unwrap();
+        let endpoint = endpoints::insert(&conn, "a", &EndpointPatch::default()).unwrap();
+        let tx = conn.transaction().unwrap();
+        let first = insert(&tx, &with_event_id(&endpoint, "evt_1")).unwrap();
+        assert_eq!(first.duplicate_of, None);
+        for n in 2..50 {
+            insert(&tx, &with_event_id(&endpoint, &format!("evt_{n}"))).unwrap();
+            let again = insert(&tx, &with_event_id(&endpoint, "evt_1")).unwrap();
+            assert_eq!(again.duplicate_of, Some(first.id));
+        }
+        let lookup = tx.prepare_cached(DUPLICATE_OF).unwrap();
+        assert_eq!(
+            lookup.get_status(rusqlite::StatementStatus::RePrepare),
+            0,
+            "new bindings do not recompile the lookup"
+        );
+    }
 }
