@@ -163,9 +163,10 @@ def test_a_test_event_sent_to_a_handler_shows_its_answer_and_remote_targets_ask_
     url.send_keys("http://192.0.2.1:9/hooks")
     Select(el(driver, "trigger-sign-with")).select_by_value("shop")
     el(driver, "trigger-send").click()
-    assert "not a loopback address" in txt(el(driver, "trigger-confirm-remote"))
+    assert "not a loopback address" in txt(el(driver, "remote-confirm"))
     assert Receiver.seen == []
-    driver.find_element(By.CSS_SELECTOR, "[data-testid=trigger-confirm-remote] button:not(.primary)").click()
+    el(driver, "remote-cancel").click()
+    wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid=remote-confirm]"), what="consent dialog closed")
 
     url.clear()
     url.send_keys(receiver)

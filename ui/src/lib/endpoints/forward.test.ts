@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { ForwardStatusRes, ForwardTry } from "../bindings";
-import { checkTarget, formFromStatus, glance, isLoopbackUrl, parseForwardForm, shortTarget, tryOutcome } from "./forward";
+import {
+  asksConsent,
+  checkTarget,
+  consentHolds,
+  formFromStatus,
+  glance,
+  isLoopbackUrl,
+  parseForwardForm,
+  shortTarget,
+  targetHost,
+  tryOutcome,
+} from "./forward";
 
 function tried(over: Partial<ForwardTry> = {}): ForwardTry {
   return { id: 1, eventId: 7, attempt: 1, createdAt: "", target: "http://localhost:3000/", status: 204, error: null, latencyMs: 3, ...over };
@@ -33,6 +44,36 @@ describe("targets", () => {
     expect(isLoopbackUrl("localhost:3000")).toBe(null);
   });
 
+  it("reads hosts as the core does, not as the browser normalises them", () => {
+    // The core parses the raw host with Rust's IpAddr: no IPv4 shorthand, hex or leading zeros.
+    expect(isLoopbackUrl("http://127.1:3000/")).toBe(false);
+    expect(isLoopbackUrl("http://2130706433/")).toBe(false);
+    expect(isLoopbackUrl("http://0x7f.0.0.1/")).toBe(false);
+    expect(isLoopbackUrl("http://127.0.0.01/")).toBe(false);
+    expect(isLoopbackUrl("http://127.0.0.1./")).toBe(false);
+    expect(isLoopbackUrl("http://%6cocalhost/")).toBe(false);
+    expect(isLoopbackUrl("http://[::ffff:127.0.0.1]/")).toBe(false);
+    expect(isLoopbackUrl("http://[0:0:0:0:0:0:0:1]:3000/")).toBe(true);
+    expect(isLoopbackUrl("HTTP://LOCALHOST:3000")).toBe(true);
+    expect(isLoopbackUrl("http://127.255.0.9")).toBe(true);
+    expect(isLoopbackUrl("http://me@localhost/")).toBe(null);
+    expect(targetHost("https://Example.COM:8443/x?y")).toBe("example.com");
+    expect(targetHost("http://[::1]:3000")).toBe("::1");
+  });
+
+  it("asks also for a target the backend refused as remote", () => {
+    expect(asksConsent("http://localhost:3000", [])).toBe(false);
+    expect(asksConsent("http://example.com", [])).toBe(true);
+    expect(asksConsent("http://localhost:3000", ["http://localhost:3000"])).toBe(true);
+  });
+
+  it("holds consent only for the host it was given for", () => {
+    expect(consentHolds("https://a.example/hooks", "a.example")).toBe(true);
+    expect(consentHolds("https://a.example:8443/other", "a.example")).toBe(true);
+    expect(consentHolds("https://b.example/hooks", "a.example")).toBe(false);
+    expect(consentHolds("https://a.example/hooks", null)).toBe(false);
+  });
+
   it("asks for confirmation before a remote target", () => {
     expect(checkTarget("https://example.com/h", false)).toMatch(/not on this machine/);
     expect(checkTarget("https://example.com/h", true)).toBe(null);
@@ -53,6 +94,18 @@ describe("the editor's form", () => {
       ok: true,
       value: { target: "http://localhost:3000/", settings: status().settings },
     });
+  });
+
+  it("withdraws the stored consent when another remote host is typed", () => {
+    const stored = status({ target: "https://a.example/hooks", settings: { ...status().settings, allowRemote: true } });
+    const f = formFromStatus(stored);
+    expect(parseForwardForm(f)).toMatchObject({ ok: true, value: { settings: { allowRemote: true } } });
+    expect(parseForwardForm({ ...f, target: "https://a.example/other" })).toMatchObject({ ok: true });
+    expect(parseForwardForm({ ...f, target: "https://b.example/hooks" })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/b\.example\/hooks is not on this machine/),
+    });
+    expect(parseForwardForm({ ...f, target: "http://localhost:3000" })).toMatchObject({ ok: true });
   });
 
   it("starts from localhost:3000 when forwarding is off", () => {

@@ -2,17 +2,59 @@
 // target needs the user's explicit confirmation), and the sidebar's one-line status.
 import type { ForwardRespond, ForwardSettingsDto, ForwardStatusRes, ForwardTry, RouteMatch } from "../bindings";
 
-/** Whether a target URL points at this machine; null when it is not an http(s) URL. */
-export function isLoopbackUrl(url: string): boolean | null {
-  let u: URL;
+/**
+ * The host of an `http://` or `https://` target as the core reads it: the raw authority's host,
+ * brackets stripped, lowercased — not the browser's normalised one (`new URL` turns `127.1` into
+ * `127.0.0.1`, which the core does not). `null` when it is not such a URL.
+ */
+export function targetHost(url: string): string | null {
+  const m = /^https?:\/\/([^/?#]*)/i.exec(url.trim());
+  if (!m || m[1].includes("@")) return null;
+  const hostPort = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(m[1]);
+  const host = hostPort?.[1].replace(/^\[|\]$/g, "").toLowerCase() ?? "";
   try {
-    u = new URL(url.trim());
+    new URL(url.trim());
   } catch {
     return null;
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:") return null;
-  const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return host === "" ? null : host;
+}
+
+/** A strict dotted quad in 127.0.0.0/8 (no shorthand, no leading zeros), as Rust parses it. */
+function isLoopbackV4(host: string): boolean {
+  const octets = host.split(".");
+  return (
+    octets.length === 4 &&
+    octets.every((o) => /^(0|[1-9]\d{0,2})$/.test(o) && Number(o) <= 255) &&
+    octets[0] === "127"
+  );
+}
+
+/** `::1` in any spelling; the browser's IPv6 canonical form agrees with Rust's parse. */
+function isLoopbackV6(host: string): boolean {
+  if (!host.includes(":")) return false;
+  try {
+    return new URL(`http://[${host}]/`).hostname === "[::1]";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a target points at this machine, by the core's rule (`localhost`, `*.localhost`,
+ * `127.0.0.0/8`, `::1`); null when it is not an http(s) URL. Only a hint for the form: the
+ * backend's `remote_target` refusal is the authority.
+ */
+export function isLoopbackUrl(url: string): boolean | null {
+  const host = targetHost(url);
+  if (host === null) return null;
+  return host === "localhost" || host.endsWith(".localhost") || isLoopbackV4(host) || isLoopbackV6(host);
+}
+
+/** Consent to send off the machine holds only for the host it was given for. */
+export function consentHolds(target: string, grantedFor: string | null): boolean {
+  const host = targetHost(target);
+  return host !== null && host === grantedFor;
 }
 
 /** `http://localhost:3000/` → `localhost:3000`: short enough for the sidebar. */
@@ -28,7 +70,8 @@ export type ForwardForm = {
   retryInitialMs: string;
   retryMaxMs: string;
   maxAttempts: string;
-  allowRemote: boolean;
+  /** The host the user allowed payloads to go to (typing another host withdraws it). */
+  remoteGrantedFor: string | null;
   followRedirects: boolean;
   respond: ForwardRespond;
   respondTimeoutS: string;
@@ -43,11 +86,16 @@ export function formFromStatus(s: ForwardStatusRes): ForwardForm {
     retryInitialMs: String(s.settings.retryInitialMs),
     retryMaxMs: String(s.settings.retryMaxMs),
     maxAttempts: String(s.settings.maxAttempts),
-    allowRemote: s.settings.allowRemote,
+    remoteGrantedFor: s.settings.allowRemote && s.target ? targetHost(s.target) : null,
     followRedirects: s.settings.followRedirects,
     respond: s.settings.respond,
     respondTimeoutS: String(s.settings.respondTimeoutMs / 1000),
   };
+}
+
+/** Whether to ask before `target`: remote by the form's reading, or refused as remote by the backend. */
+export function asksConsent(target: string, refusedAsRemote: readonly string[]): boolean {
+  return isLoopbackUrl(target) === false || refusedAsRemote.includes(target.trim());
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -74,7 +122,8 @@ function whole(v: string, what: string, min: number): number | string {
 }
 
 export function parseForwardForm(f: ForwardForm): Parsed<{ target: string; settings: ForwardSettingsDto }> {
-  const bad = checkTarget(f.target, f.allowRemote);
+  const allowRemote = consentHolds(f.target, f.remoteGrantedFor);
+  const bad = checkTarget(f.target, allowRemote);
   if (bad) return { ok: false, error: bad };
   const timeout = seconds(f.timeoutS);
   if (timeout === null) return { ok: false, error: "The timeout must be a positive number of seconds." };
@@ -96,7 +145,7 @@ export function parseForwardForm(f: ForwardForm): Parsed<{ target: string; setti
         retryInitialMs: initial,
         retryMaxMs: max,
         maxAttempts: attempts,
-        allowRemote: f.allowRemote,
+        allowRemote,
         followRedirects: f.followRedirects,
         respond: f.respond,
         respondTimeoutMs: respondTimeout,

@@ -50,6 +50,45 @@ describe("forward statuses", () => {
     expect(mock.listening("forward-attempted")).toBe(false);
   });
 
+  it("keep one read in flight per endpoint and one queued, however many batches arrive", async () => {
+    const answers: ((s: ForwardStatusRes) => void)[] = [];
+    const mock = new MockBackend({ forward_status: () => new Promise((resolve) => answers.push(resolve)) });
+    setBackend(mock);
+    const fs = new ForwardStatuses();
+    fs.put(status("stripe", 0));
+    await fs.start();
+    for (let i = 0; i < 30; i++) mock.emit("events-captured", [summary("stripe")]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(answers).toHaveLength(1);
+    answers[0](status("stripe", 10));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(answers).toHaveLength(2);
+    answers[1](status("stripe", 30));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(answers).toHaveLength(2);
+    expect(fs.bySlug.stripe.backlog).toBe(30);
+    fs.stop();
+  });
+
+  it("drop a read's answer when a newer status came in meanwhile", async () => {
+    const answers: ((s: ForwardStatusRes) => void)[] = [];
+    setBackend(new MockBackend({ forward_status: () => new Promise((resolve) => answers.push(resolve)) }));
+    const fs = new ForwardStatuses();
+    const reading = fs.refresh("stripe");
+    await new Promise((r) => setTimeout(r, 0));
+    fs.put(status("stripe", 0, null));
+    answers[0](status("stripe", 4));
+    await reading;
+    expect(fs.bySlug.stripe.target).toBeNull();
+
+    const again = fs.refresh("gone");
+    await new Promise((r) => setTimeout(r, 0));
+    await fs.refreshAll([]);
+    answers[1](status("gone", 1));
+    await again;
+    expect(fs.bySlug.gone).toBeUndefined();
+  });
+
   it("report a failed read", async () => {
     setBackend(new MockBackend({ forward_status: () => { throw { code: "not_found", message: "endpoint not found: x" }; } }));
     const fs = new ForwardStatuses();

@@ -53,6 +53,16 @@ export function buildEdits(form: EditorForm, original: EditorForm): ReplayEdits 
   return edits;
 }
 
+/**
+ * The target to send: the typed one only when it differs from the one the engine resolved (a
+ * route, the remembered target, the forward target…). Otherwise the engine resolves it again,
+ * and nothing is remembered, so an unchanged editor never pins where later replays go.
+ */
+export function chosenTarget(typed: string, resolved: string): string | undefined {
+  const t = typed.trim();
+  return t && t !== resolved.trim() ? t : undefined;
+}
+
 /** Badge for an attempt: the status, or that there was no answer. */
 export function statusBadge(status: number | null): { label: string; tone: Tone } {
   if (status === null) return { label: "no answer", tone: "bad" };

@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { setBackend } from "../backend";
 import { MockBackend } from "../backend/mock";
 import type { EndpointInfo, TriggerSendReq, TriggerSendRes, TriggerTemplate } from "../bindings";
+import ConsentDialog from "../replay/ConsentDialog.svelte";
+import { consent } from "../replay/consent.svelte";
 import { toasts } from "../toast/toasts.svelte";
 import TriggerPicker from "./TriggerPicker.svelte";
 import { describeAnswer, groupByProvider, preferredEndpoint, sendToHandler, signingNote } from "./trigger";
@@ -69,9 +71,11 @@ describe("picker logic", () => {
       }),
     );
     const req = { provider: "stripe", event: "payment_intent.succeeded", url: "https://example.com/h" };
-    expect(await sendToHandler(req, false)).toEqual({ kind: "needs-confirmation", reason: "example.com is not a loopback address" });
-    expect(await sendToHandler(req, true)).toEqual({ kind: "answered", res: answer });
-    expect(seen.map((r) => r.allowRemote)).toEqual([false, true]);
+    const asked: string[] = [];
+    expect(await sendToHandler(req, async (reason) => (asked.push(reason), false))).toBeNull();
+    expect(await sendToHandler(req, async () => true)).toEqual(answer);
+    expect(asked).toEqual(["example.com is not a loopback address"]);
+    expect(seen.map((r) => r.allowRemote)).toEqual([false, false, true]);
   });
 });
 
@@ -116,7 +120,7 @@ describe("TriggerPicker", () => {
     target.remove();
   });
 
-  it("sends to a handler after confirming a remote host, and shows the answer as text", async () => {
+  it("sends to a handler after confirming a remote host in the consent dialog, and shows the answer as text", async () => {
     const backend = new MockBackend({
       trigger_list: () => templates,
       trigger_send: (req) => {
@@ -127,15 +131,17 @@ describe("TriggerPicker", () => {
     setBackend(backend);
     const target = document.body.appendChild(document.createElement("div"));
     const app = mount(TriggerPicker, { target, props: { endpoints, current: "pay", onCaptured: () => {}, onClose: () => {} } });
+    const dialog = mount(ConsentDialog, { target });
     await settle();
     pick(target, "trigger-provider", "github");
     click(target, "trigger-to-url");
     pick(target, "trigger-url", "https://example.com/h");
     target.querySelector<HTMLFormElement>("form")!.requestSubmit();
     await settle();
-    expect(target.querySelector("[data-testid=trigger-confirm-remote]")?.textContent).toContain("example.com is not a loopback address");
+    expect(consent.pending?.reason).toBe("example.com is not a loopback address");
+    expect(target.querySelector("[data-testid=remote-confirm]")?.textContent).toContain("example.com is not a loopback address");
     expect(target.querySelector("[data-testid=trigger-answer]")).toBeNull();
-    click(target, "trigger-send-anyway");
+    click(target, "remote-allow");
     await settle();
     const sent = backend.calls.filter((c) => c.cmd === "trigger_send").map((c) => c.req);
     expect(sent).toEqual([
@@ -146,6 +152,7 @@ describe("TriggerPicker", () => {
     expect(shown.textContent).toContain("202 from https://example.com/h");
     expect(shown.querySelector("pre")?.textContent).toBe("<b>accepted</b>");
     expect(shown.querySelectorAll("b").length).toBe(0);
+    unmount(dialog);
     unmount(app);
     target.remove();
   });

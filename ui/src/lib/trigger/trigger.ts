@@ -1,8 +1,9 @@
 // The test-event picker's logic: templates grouped by provider, and sending a test event into an
 // endpoint or to a handler, where a target other than loopback is refused until the user
 // confirms (the backend's `remote_target` error), then retried with `allowRemote`.
-import { BackendError, call } from "../backend";
+import { call } from "../backend";
 import type { EndpointInfo, TriggerCaptureRes, TriggerSendReq, TriggerSendRes, TriggerTemplate } from "../bindings";
+import { withRemoteConsent } from "../replay/edits";
 
 export const DEFAULT_TARGET = "http://localhost:3000";
 
@@ -41,18 +42,10 @@ export function answered2xx(res: TriggerSendRes): boolean {
   return res.status !== null && res.status >= 200 && res.status < 300;
 }
 
-export type SendOutcome = { kind: "answered"; res: TriggerSendRes } | { kind: "needs-confirmation"; reason: string };
-
 /**
- * Send to a handler. A remote target comes back as `needs-confirmation` (with the backend's
- * reason) unless `allowRemote`; other failures reject with a BackendError.
+ * Send to a handler. A remote target is refused by the backend (`remote_target`) until the user
+ * agrees through `ask` — the replay UI's one consent flow; `null`: they declined.
  */
-export async function sendToHandler(req: Omit<TriggerSendReq, "allowRemote">, allowRemote: boolean): Promise<SendOutcome> {
-  try {
-    return { kind: "answered", res: await call("trigger_send", { ...req, allowRemote }) };
-  } catch (e) {
-    const err = BackendError.from(e);
-    if (err.code === "remote_target" && !allowRemote) return { kind: "needs-confirmation", reason: err.message };
-    throw err;
-  }
+export async function sendToHandler(req: Omit<TriggerSendReq, "allowRemote">, ask: (reason: string) => Promise<boolean>): Promise<TriggerSendRes | null> {
+  return withRemoteConsent((allowRemote) => call("trigger_send", { ...req, allowRemote }), ask);
 }
