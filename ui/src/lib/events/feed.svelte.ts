@@ -2,7 +2,7 @@
 // Invariant: we subscribe before the first list call and merge by id, so an event that lands
 // between the two is neither lost nor shown twice; items stay sorted newest first.
 import { call, listen, type Unlisten } from "../backend";
-import type { EventListReq, EventSummary } from "../bindings";
+import type { ForwardAttempt, EventListReq, EventSummary } from "../bindings";
 
 export type Filters = {
   endpoint: string;
@@ -61,6 +61,7 @@ export class EventFeed {
   async start(): Promise<void> {
     this.unlisten.push(await listen("events-captured", (batch) => this.onLive(batch)));
     this.unlisten.push(await listen("events-reload", () => void this.reload()));
+    this.unlisten.push(await listen("forward-attempted", (a) => void this.onForwarded(a)));
     await this.reload();
   }
 
@@ -81,6 +82,19 @@ export class EventFeed {
       before: before ?? undefined,
       limit: PAGE,
     };
+  }
+
+  /** An endpoint that answers providers with its target's answer stores 502 until the first try
+   * comes back, then what the provider really got: re-read such a row once that try is in. */
+  async onForwarded(a: ForwardAttempt): Promise<void> {
+    const shown = this.items.find((e) => e.id === a.eventId);
+    if (a.attempt !== 1 || !shown || shown.responseStatus !== 502) return;
+    try {
+      const { summary } = await call("event_get", { id: a.eventId });
+      this.items = this.items.map((e) => (e.id === summary.id ? summary : e));
+    } catch (e) {
+      this.onError(e);
+    }
   }
 
   onLive(batch: EventSummary[]): void {

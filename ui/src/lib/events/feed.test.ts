@@ -92,3 +92,26 @@ describe("EventFeed", () => {
     expect((errors[0] as { message: string }).message).toBe("disk full");
   });
 });
+
+describe("rows answered by the forward target", () => {
+  it("re-reads a 502 row once its first forward try is in, and leaves other rows alone", async () => {
+    const answered = { ...ev(2, { responseStatus: 201 }) };
+    const backend = new MockBackend({
+      event_list: () => [ev(2, { responseStatus: 502 }), ev(1)],
+      event_get: () => ({ summary: answered }) as never,
+    });
+    setBackend(backend);
+    const feed = new EventFeed();
+    await feed.start();
+    const attempt = { endpoint: "default", replayId: 9, target: "http://localhost:3000", status: 201, error: null, state: "delivered", failed: false } as const;
+    await feed.onForwarded({ ...attempt, eventId: 1, attempt: 1 });
+    await feed.onForwarded({ ...attempt, eventId: 2, attempt: 2 });
+    expect(backend.calls.filter((c) => c.cmd === "event_get")).toHaveLength(0);
+    await feed.onForwarded({ ...attempt, eventId: 2, attempt: 1 });
+    expect(feed.items.map((e) => [e.id, e.responseStatus])).toEqual([
+      [2, 201],
+      [1, 200],
+    ]);
+    feed.stop();
+  });
+});
