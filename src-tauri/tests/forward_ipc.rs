@@ -2,100 +2,22 @@
 //! forwarder against a real receiver that is down at first, then up. No display needed.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use hookscope_core::Engine;
-use hookscope_desktop::dto::Settings;
-use hookscope_desktop::state::AppState;
 use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    _app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-    state: AppState,
-    base: String,
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(f) = self.state.take_forwarder() {
-            tauri::async_runtime::block_on(f.stop());
-        }
-    }
-}
-
-fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path(), Default::default()).unwrap();
-    let state = AppState::new(
-        engine,
-        dir.path().into(),
-        Settings::default(),
-        "127.0.0.1:0",
-    );
-    let status = tauri::async_runtime::block_on(state.capture.start("127.0.0.1:0"));
-    tauri::async_runtime::block_on(async { state.start_forwarder() });
-    let app = hookscope_desktop::builder(mock_builder())
-        .manage(state.clone())
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    Harness {
-        _dir: dir,
-        _app: app,
-        window,
-        state,
-        base: status.url.expect("capture listens"),
-    }
-}
-
-fn invoke(h: &Harness, cmd: &str, req: Value) -> Result<Value, Value> {
-    tauri::test::get_ipc_response(
-        &h.window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(json!({ "req": req })),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().unwrap())
-}
-
-fn ok(h: &Harness, cmd: &str, req: Value) -> Value {
-    invoke(h, cmd, req).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
-}
+use support::{Harness, harness_forwarding, invoke, ok};
 
 fn post(base: &str, path: &str, body: &str) {
     let answer = post_answer(base, path, body);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
-/// POST over a real socket; the whole answer.
 fn post_answer(base: &str, path: &str, body: &str) -> String {
-    let addr = base.trim_start_matches("http://");
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
+    support::post(base, path, &[], body.as_bytes())
 }
 
 /// A port nothing listens on (yet).
@@ -160,7 +82,7 @@ fn settings() -> Value {
 
 #[test]
 fn a_down_target_shows_failed_tries_and_a_backlog_then_gets_the_event_once_up() {
-    let h = harness();
+    let h = harness_forwarding();
     let off = ok(&h, "forward_status", json!({ "slug": "default" }));
     assert_eq!(off["target"], Value::Null);
     assert_eq!(off["settings"]["timeoutMs"], 300_000, "the defaults");
@@ -206,7 +128,7 @@ fn a_down_target_shows_failed_tries_and_a_backlog_then_gets_the_event_once_up() 
 
 #[test]
 fn with_respond_target_the_provider_gets_the_targets_own_answer() {
-    let h = harness();
+    let h = harness_forwarding();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let target = format!("http://{}/", listener.local_addr().unwrap());
     let mut inline = settings();
@@ -230,7 +152,7 @@ fn with_respond_target_the_provider_gets_the_targets_own_answer() {
 
 #[test]
 fn remote_targets_need_allow_remote_and_bad_settings_are_refused() {
-    let h = harness();
+    let h = harness_forwarding();
     let err = invoke(
         &h,
         "forward_set",
@@ -262,7 +184,7 @@ fn remote_targets_need_allow_remote_and_bad_settings_are_refused() {
 
 #[test]
 fn routes_are_added_in_order_listed_and_removed_by_position() {
-    let h = harness();
+    let h = harness_forwarding();
     ok(
         &h,
         "route_add",

@@ -2,74 +2,19 @@
 //! an engine on a temp data dir, with a real capture server on a free port. No display needed.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{Read, Write};
+mod support;
+
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use hookscope_core::Engine;
-use hookscope_desktop::dto::Settings;
-use hookscope_desktop::state::AppState;
 use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    _app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-    base: String,
-}
-
-fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path(), Default::default()).unwrap();
-    let state = AppState::new(
-        engine,
-        dir.path().into(),
-        Settings::default(),
-        "127.0.0.1:0",
-    );
-    let status = tauri::async_runtime::block_on(state.capture.start("127.0.0.1:0"));
-    let base = status.url.expect("capture listens");
-    let app = hookscope_desktop::builder(mock_builder())
-        .manage(state)
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    Harness {
-        _dir: dir,
-        _app: app,
-        window,
-        base,
-    }
-}
+use support::{Harness, harness, invoke_args};
+use tauri::WebviewWindowBuilder;
+use tauri::ipc::InvokeResponseBody;
+use tauri::test::{mock_builder, mock_context, noop_assets};
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<InvokeResponseBody, Value> {
-    invoke_on(&h.window, cmd, args)
-}
-
-fn invoke_on(
-    window: &WebviewWindow<MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<InvokeResponseBody, Value> {
-    tauri::test::get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            // NOTE: on Linux the app's origin is tauri://localhost; another origin is refused.
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
+    invoke_args(&h.window, cmd, args)
 }
 
 fn json_of(h: &Harness, cmd: &str, args: Value) -> Value {
@@ -79,18 +24,14 @@ fn json_of(h: &Harness, cmd: &str, args: Value) -> Value {
     }
 }
 
-/// POST over a real socket; returns the status line.
+/// POST JSON with a repeated header; returns the status line.
 fn post(base: &str, path: &str, body: &str) -> String {
-    let addr = base.trim_start_matches("http://");
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Test: a\r\nX-Test: b\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("X-Test", "a"),
+        ("X-Test", "b"),
+    ];
+    let out = support::post(base, path, &headers, body.as_bytes());
     out.lines().next().unwrap_or("").to_string()
 }
 
@@ -266,7 +207,7 @@ fn without_an_engine_the_status_explains_why_instead_of_failing_blindly() {
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
-    let err = invoke_on(&window, "app_status", json!({})).unwrap_err();
+    let err = invoke_args(&window, "app_status", json!({})).unwrap_err();
     assert_eq!(err["code"], "engine_unavailable", "{err}");
     let message = err["message"].as_str().unwrap();
     assert!(

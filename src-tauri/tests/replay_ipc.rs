@@ -2,100 +2,23 @@
 //! temp data dir, a real capture server and a real receiver on free ports.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use hookscope_core::Engine;
 use hookscope_core::hub::{ForwardOutcome, ForwardState, HubEvent};
-use hookscope_desktop::dto::Settings;
 use hookscope_desktop::state::AppState;
 use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
-use tauri::webview::InvokeRequest;
-use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-    base: String,
-}
-
-fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path(), Default::default()).unwrap();
-    let state = AppState::new(
-        engine,
-        dir.path().into(),
-        Settings::default(),
-        "127.0.0.1:0",
-    );
-    let status = tauri::async_runtime::block_on(state.capture.start("127.0.0.1:0"));
-    let base = status.url.expect("capture listens");
-    let app = hookscope_desktop::builder(mock_builder())
-        .manage(state)
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    Harness {
-        _dir: dir,
-        app,
-        window,
-        base,
-    }
-}
-
-fn invoke(h: &Harness, cmd: &str, req: Value) -> Result<InvokeResponseBody, Value> {
-    tauri::test::get_ipc_response(
-        &h.window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(json!({ "req": req })),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-}
-
-fn ok(h: &Harness, cmd: &str, req: Value) -> Value {
-    match invoke(h, cmd, req) {
-        Ok(body) => body.deserialize::<Value>().unwrap(),
-        Err(e) => panic!("{cmd} failed: {e}"),
-    }
-}
-
-fn raw(h: &Harness, cmd: &str, req: Value) -> Vec<u8> {
-    match invoke(h, cmd, req) {
-        Ok(InvokeResponseBody::Raw(bytes)) => bytes,
-        other => panic!("{cmd}: expected raw bytes, got {other:?}"),
-    }
-}
+use support::{Harness, harness, invoke, ok, raw};
+use tauri::Listener;
 
 /// POST over a real socket to the capture server; returns the new event's id.
 fn capture(h: &Harness, path: &str, headers: &[(&str, &str)], body: &[u8]) -> i64 {
     let before = ok(h, "event_list", json!({})).as_array().unwrap().len();
-    let addr = h.base.trim_start_matches("http://");
-    let mut s = TcpStream::connect(addr).unwrap();
-    let mut head = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\n");
-    for (n, v) in headers {
-        head += &format!("{n}: {v}\r\n");
-    }
-    head += &format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    let out = support::post(&h.base, path, headers, body);
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     let start = Instant::now();
     loop {

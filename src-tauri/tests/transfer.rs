@@ -3,53 +3,23 @@
 //! preset, as the e2e does), and a real HTTP receiver for test events sent to a handler.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::mpsc;
 
-use hookscope_core::Engine;
 use hookscope_desktop::commands::transfer::PresetPaths;
-use hookscope_desktop::dto::Settings;
-use hookscope_desktop::state::AppState;
 use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
-use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+use support::{Harness, harness};
+use tauri::Manager;
 
 const SECRET: &str = "whsec_transfer_test_secret_0123456789";
 
-/// One app on its own data dir (no capture server: these commands do not need it).
-struct App1 {
-    dir: tempfile::TempDir,
-    app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-}
-
-fn app() -> App1 {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path(), Default::default()).unwrap();
-    let state = AppState::new(
-        engine,
-        dir.path().into(),
-        Settings::default(),
-        "127.0.0.1:0",
-    );
-    let app = hookscope_desktop::builder(mock_builder())
-        .manage(state)
-        .manage(PresetPaths::default())
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    App1 { dir, app, window }
-}
-
 /// Invoke `cmd`. For export and import, the request's `path` is what the file dialog answers
 /// (the user's pick), not part of the request.
-fn invoke(a: &App1, cmd: &str, mut req: Value) -> Result<Value, Value> {
+fn invoke(a: &Harness, cmd: &str, mut req: Value) -> Result<Value, Value> {
     if let Some(path) = req.as_object_mut().and_then(|r| r.remove("path")) {
         let presets = a.app.state::<PresetPaths>();
         let slot = if cmd == "event_export" {
@@ -64,31 +34,15 @@ fn invoke(a: &App1, cmd: &str, mut req: Value) -> Result<Value, Value> {
             req = Value::Null;
         }
     }
-    tauri::test::get_ipc_response(
-        &a.window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(if req.is_null() {
-                json!({})
-            } else {
-                json!({ "req": req })
-            }),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().unwrap())
+    support::invoke(a, cmd, req)
 }
 
-fn ok(a: &App1, cmd: &str, req: Value) -> Value {
+fn ok(a: &Harness, cmd: &str, req: Value) -> Value {
     invoke(a, cmd, req).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
 }
 
 /// Events, oldest first.
-fn events(a: &App1) -> Vec<Value> {
+fn events(a: &Harness) -> Vec<Value> {
     let mut list = ok(a, "event_list", json!({})).as_array().cloned().unwrap();
     list.reverse();
     list
@@ -100,8 +54,8 @@ fn path_in(dir: &Path, name: &str) -> String {
 
 /// Two events on a fresh app: a signed Stripe test event on `stripe-test`, a GitHub push on
 /// `default`.
-fn app_with_events() -> App1 {
-    let a = app();
+fn app_with_events() -> Harness {
+    let a = harness();
     ok(
         &a,
         "endpoint_create",
@@ -232,7 +186,7 @@ fn a_test_event_sent_to_a_handler_is_signed_with_the_endpoints_secret_and_its_an
 
 #[test]
 fn a_remote_target_is_refused_with_its_own_code_until_allowed() {
-    let a = app();
+    let a = harness();
     let err = invoke(
         &a,
         "trigger_send",
@@ -293,7 +247,7 @@ fn ndjson_and_har_exports_import_into_a_fresh_data_dir_as_the_same_events_marked
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
     let original = events(&source);
-    let fresh = app();
+    let fresh = harness();
     let report = ok(&fresh, "event_import", json!({ "path": ndjson }));
     assert_eq!(report["imported"], 2);
     assert_eq!(report["format"], "ndjson");
@@ -342,7 +296,7 @@ fn ndjson_and_har_exports_import_into_a_fresh_data_dir_as_the_same_events_marked
     };
     assert_eq!(lines(&ndjson), lines(&again));
 
-    let from_har = app();
+    let from_har = harness();
     let report = ok(&from_har, "event_import", json!({ "path": har }));
     assert_eq!(report["imported"], 1);
     assert_eq!(report["format"], "har");
@@ -367,7 +321,7 @@ fn a_malformed_file_is_refused_with_the_line_and_nothing_is_imported() {
     )
     .unwrap();
 
-    let fresh = app();
+    let fresh = harness();
     let err = invoke(&fresh, "event_import", json!({ "path": bad })).unwrap_err();
     assert_eq!(err["code"], "import_refused");
     let message = err["message"].as_str().unwrap();
