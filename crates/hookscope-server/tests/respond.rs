@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
@@ -16,39 +18,10 @@ use hookscope_core::replay;
 use hookscope_core::store::forwards::{ForwardSettings, Respond};
 use hookscope_core::store::routes::{self, Match};
 use hookscope_core::store::{StoreOptions, endpoints, events};
-
-struct Server {
-    _dir: tempfile::TempDir,
-    engine: Engine,
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
+use support::Server;
 
 async fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path(), StoreOptions::default()).unwrap();
-    let listener = hookscope_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(hookscope_server::serve(engine.clone(), listener, async {
-        let _ = stopped.await;
-    }));
-    Server {
-        _dir: dir,
-        engine,
-        addr,
-        stop: Some(stop),
-    }
+    support::start(StoreOptions::default()).await
 }
 
 /// Forward `slug` to `url`, answering the provider as `respond` says.

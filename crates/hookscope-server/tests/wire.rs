@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -10,41 +12,8 @@ use hookscope_core::Engine;
 use hookscope_core::model::{EndpointPatch, ResponseRule};
 use hookscope_core::store::events::{self, Filter, Page};
 use hookscope_core::store::{StoreOptions, endpoints};
+use support::start;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-struct Server {
-    _dir: tempfile::TempDir,
-    engine: Engine,
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-async fn start(options: StoreOptions) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path(), options).unwrap();
-    let listener = hookscope_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(hookscope_server::serve(engine.clone(), listener, async {
-        let _ = stopped.await;
-    }));
-    Server {
-        _dir: dir,
-        engine,
-        addr,
-        stop: Some(stop),
-    }
-}
 
 fn add_endpoint(engine: &Engine, slug: &str, patch: EndpointPatch) {
     engine
@@ -292,7 +261,7 @@ async fn a_store_that_cannot_write_answers_503_not_2xx() {
 async fn endpoints_added_elsewhere_take_effect_within_a_second() {
     let server = start(StoreOptions::default()).await;
     let other =
-        hookscope_core::store::Store::open(server._dir.path(), StoreOptions::default()).unwrap();
+        hookscope_core::store::Store::open(server.dir.path(), StoreOptions::default()).unwrap();
     other
         .write(|tx| endpoints::insert(tx, "late", &EndpointPatch::default()))
         .unwrap();

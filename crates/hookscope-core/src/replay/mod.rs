@@ -480,8 +480,15 @@ pub fn replay_target_remembered(store: &Store, slug: &str) -> Result<Option<Stri
     })
 }
 
-/// What a replay would send, without sending it (the editor's preview).
-pub fn replay_preview(store: &Store, req: &ReplayReq) -> Result<SentJson> {
+/// What a replay of `req` sends: the target (the caller's, else the resolved one), the request
+/// prepared for it, and the provider it was re-signed as.
+struct Planned {
+    target: String,
+    out: Outgoing,
+    resigned: Option<String>,
+}
+
+fn plan(store: &Store, req: &ReplayReq) -> Result<Planned> {
     let (event, endpoint, routed) = store.read(|c| {
         let event = events::get(c, req.event_id)?;
         let endpoint = endpoints::get(c, &event.summary.endpoint)?;
@@ -503,48 +510,34 @@ pub fn replay_preview(store: &Store, req: &ReplayReq) -> Result<SentJson> {
         .as_ref()
         .and_then(|r| resign_provider(r, &endpoint, &event))
         .map(str::to_string);
-    Ok(sent_json(&out, resigned, !req.edits.is_empty()))
+    Ok(Planned {
+        target,
+        out,
+        resigned,
+    })
+}
+
+/// What a replay would send, without sending it (the editor's preview).
+pub fn replay_preview(store: &Store, req: &ReplayReq) -> Result<SentJson> {
+    let p = plan(store, req)?;
+    Ok(sent_json(&p.out, p.resigned, !req.edits.is_empty()))
 }
 
 /// Replay a stored event: prepare, send, record. A refused target (not loopback) or an event
 /// that cannot be prepared is an error and nothing is recorded; a target that fails to answer is
 /// a recorded attempt with its `error`.
 pub async fn replay_send(store: &Store, req: &ReplayReq) -> Result<ReplayJson> {
-    let id = req.event_id;
-    let reader = store.clone();
-    let (event, endpoint, routed) = blocking(move || {
-        reader.read(|c| {
-            let event = events::get(c, id)?;
-            let endpoint = endpoints::get(c, &event.summary.endpoint)?;
-            let target = resolve_target(c, &event, &endpoint)?;
-            Ok((event, endpoint, target))
-        })
-    })
-    .await?;
-    let target = req.target.clone().unwrap_or(routed);
-    target::Target::parse(&target)?.check_allowed(req.options.allow_remote)?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let out = prepare(
-        &event,
-        &endpoint,
-        &target,
-        &req.edits,
-        req.resign.as_ref(),
-        now,
-    )?;
-    let resigned = req
-        .resign
-        .as_ref()
-        .and_then(|r| resign_provider(r, &endpoint, &event))
-        .map(str::to_string);
+    let (reader, planning) = (store.clone(), req.clone());
+    let p = blocking(move || plan(&reader, &planning)).await?;
+    target::Target::parse(&p.target)?.check_allowed(req.options.allow_remote)?;
     send_and_record(
         store,
-        id,
+        req.event_id,
         Kind::Replay,
         1,
-        &out,
+        &p.out,
         &req.options,
-        resigned,
+        p.resigned,
         !req.edits.is_empty(),
     )
     .await
